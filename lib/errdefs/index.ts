@@ -1,0 +1,1 @@
+export { MobyError, errorOf, errorKinds, isKind, kindOf, wrap, type ErrorKind } from './errdefs.js';
