@@ -1,0 +1,41 @@
+/**
+ * Every service implementation Moby Core ships, as data: what each requires, and where its
+ * code is. The manifest picks among these; a process loads only the code of what it hosts.
+ */
+import type { ServiceFactory } from '../lib/component/service.js';
+import type { ImplementationFacts, ServiceCatalog } from '../lib/manifest/index.js';
+
+interface Implementation extends ImplementationFacts {
+  /** Absent for the services init serves itself. */
+  load?: () => Promise<ServiceFactory>;
+}
+
+const implementations: Record<string, Record<string, Implementation>> = {
+  'component-init': { builtin: { requires: [], providedByInit: true } },
+  'component-registry': { builtin: { requires: [], providedByInit: true } },
+  'component-healthcheck': {
+    builtin: {
+      requires: ['component-registry', 'component-init'],
+      load: async () => (await import('./healthcheck/healthcheck-service.js')).healthcheckService,
+    },
+  },
+  'http-api-v1': {
+    builtin: {
+      requires: ['component-registry'],
+      load: async () => (await import('./engine-api/engine-api-service.js')).engineApiService,
+    },
+  },
+};
+
+export const serviceCatalog: ServiceCatalog = Object.fromEntries(
+  Object.entries(implementations).map(([service, impls]) => [
+    service,
+    Object.fromEntries(Object.entries(impls).map(([name, { requires, providedByInit }]) => [name, { requires, providedByInit }])),
+  ]),
+);
+
+export async function loadFactory(service: string, implementation: string): Promise<ServiceFactory> {
+  const impl = implementations[service]?.[implementation];
+  if (!impl?.load) throw new Error(`service ${service} (${implementation}) has no loadable implementation`);
+  return impl.load();
+}

@@ -1,0 +1,120 @@
+/**
+ * component-init: starts the manifest's components in order, each on its own socket, waits
+ * for each to be SERVING, keeps the registry's records, restarts what dies, and stops
+ * everything in reverse order.
+ */
+import { join } from 'node:path';
+import { componentSocket, repoRoot, type EngineRoots } from '../../lib/component/paths.js';
+import { startComponent, type HostedService, type RunningComponent } from '../../lib/component/component-host.js';
+import type { Logger } from '../../lib/component/log.js';
+import { buildInfo } from '../../lib/component/version.js';
+import { errorOf } from '../../lib/errdefs/index.js';
+import { initService, registryService, type ComponentSpec, type Manifest } from '../../lib/manifest/index.js';
+import { loadFactory } from '../catalog.js';
+import { Health, RegistryState, State } from '../registry/registry-state.js';
+import { registryBinding } from '../registry/service.js';
+import { initBinding } from './init-service.js';
+import { ProcessComponent } from './process-component.js';
+import { RestartBudget, defaultRestartPolicy, type RestartPolicy } from './restart-budget.js';
+
+export interface SupervisorOptions {
+  manifest: Manifest;
+  roots: EngineRoots;
+  log: Logger;
+  restartPolicy?: RestartPolicy;
+}
+
+type Running = { kind: 'inline'; component: RunningComponent } | { kind: 'process'; component: ProcessComponent };
+
+export class Supervisor {
+  readonly registry = new RegistryState();
+  readonly #running: Running[] = [];
+  readonly #initComponent: ComponentSpec;
+
+  constructor(private readonly o: SupervisorOptions) {
+    this.#initComponent = o.manifest.components.find((c) => c.services.some((s) => s.name === initService))!;
+    for (const c of o.manifest.components) {
+      this.registry.declare({ name: c.name, services: c.services.map((s) => s.name), socket: this.socketOf(c.name), placement: c.placement });
+    }
+  }
+
+  socketOf(component: string): string {
+    return componentSocket(this.o.roots.execRoot, component);
+  }
+
+  get registrySocket(): string {
+    return this.socketOf(this.#initComponent.name);
+  }
+
+  /** Starts every component in manifest order; on failure stops what started and throws. */
+  async start(): Promise<void> {
+    try {
+      for (const c of this.o.manifest.components) {
+        if (c.placement === 'inline') await this.#startInline(c);
+        else await this.#startProcess(c);
+      }
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  /** Restarts a component's process; inline components share init's process and cannot be. */
+  restart(name: string, reason: string): void {
+    const r = this.#running.find((x) => x.component.name === name);
+    if (!r) throw errorOf('not-found', `component ${name}: not found`);
+    if (r.kind === 'inline') throw errorOf('failed-precondition', `component ${name} runs inside init and cannot be restarted alone`);
+    this.o.log.warn('restarting component', { target: name, reason });
+    r.component.kill(reason);
+  }
+
+  async stop(): Promise<void> {
+    while (this.#running.length > 0) {
+      const r = this.#running.pop()!;
+      try {
+        if (r.kind === 'inline') {
+          await r.component.close();
+          this.registry.update(r.component.name, { state: State.STATE_STOPPED, health: Health.HEALTH_UNKNOWN, pid: 0 });
+        } else {
+          await r.component.stop();
+        }
+      } catch (err) {
+        this.o.log.error('component stop failed', { target: r.component.name, err });
+      }
+    }
+  }
+
+  async #startInline(c: ComponentSpec): Promise<void> {
+    const services: HostedService[] = [];
+    for (const s of c.services) {
+      services.push({ ...s, factory: s.name === initService || s.name === registryService ? this.#ownFactory(s.name) : await loadFactory(s.name, s.implementation) });
+    }
+    this.registry.update(c.name, { state: State.STATE_STARTING });
+    const component = await startComponent({
+      name: c.name,
+      socket: this.socketOf(c.name),
+      registrySocket: this.registrySocket,
+      roots: this.o.roots,
+      services,
+      log: this.o.log.child({ component: c.name }),
+    });
+    this.#running.push({ kind: 'inline', component });
+    this.registry.update(c.name, { state: State.STATE_RUNNING, health: Health.HEALTH_SERVING, pid: process.pid, ...buildInfo() });
+  }
+
+  #ownFactory(service: string) {
+    return () => ({ grpc: [service === initService ? initBinding(this) : registryBinding(this.registry)] });
+  }
+
+  async #startProcess(c: ComponentSpec): Promise<void> {
+    const component = new ProcessComponent({
+      env: { name: c.name, services: c.services, socket: this.socketOf(c.name), registrySocket: this.registrySocket, roots: this.o.roots },
+      command: c.command ?? [process.execPath, join(repoRoot, 'dist', 'components', 'host', 'main.js')],
+      registry: this.registry,
+      budget: new RestartBudget(this.o.restartPolicy ?? defaultRestartPolicy),
+      log: this.o.log.child({ component: c.name }),
+    });
+    this.#running.push({ kind: 'process', component });
+    await component.start();
+  }
+}

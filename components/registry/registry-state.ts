@@ -1,0 +1,66 @@
+/**
+ * component-registry's state: one record per component of the manifest, kept by init (state,
+ * pid, restarts, version) and by component-healthcheck (health). Listeners see every change.
+ */
+import { errorOf } from '../../lib/errdefs/index.js';
+import { Health, State, type Component } from '../../api/moby/component_registry/v1/component_registry.js';
+
+export { Health, State, type Component };
+
+export type ComponentListener = (c: Component) => void;
+
+export class RegistryState {
+  readonly #records = new Map<string, Component>();
+  readonly #hostOf = new Map<string, string>();
+  readonly #listeners = new Set<ComponentListener>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Adds a component of the manifest, STOPPED and of unknown health. */
+  declare(c: Pick<Component, 'name' | 'services' | 'socket' | 'placement'>): void {
+    this.#records.set(c.name, {
+      ...c,
+      version: '',
+      revision: '',
+      health: Health.HEALTH_UNKNOWN,
+      state: State.STATE_STOPPED,
+      pid: 0,
+      restarts: 0,
+      changedAtMs: this.now(),
+      lastReason: '',
+    });
+    for (const s of c.services) this.#hostOf.set(s, c.name);
+  }
+
+  update(name: string, patch: Partial<Omit<Component, 'name' | 'services' | 'socket' | 'placement'>>): Component {
+    const current = this.get(name);
+    const next = { ...current, ...patch };
+    const changed = (Object.keys(patch) as (keyof Component)[]).some((k) => current[k] !== next[k]);
+    if (!changed) return current;
+    if (patch.health !== undefined || patch.state !== undefined) next.changedAtMs = this.now();
+    this.#records.set(name, next);
+    for (const l of this.#listeners) l(next);
+    return next;
+  }
+
+  get(name: string): Component {
+    const c = this.#records.get(name);
+    if (!c) throw errorOf('not-found', `component ${name}: not found`);
+    return c;
+  }
+
+  resolve(service: string): Component {
+    const host = this.#hostOf.get(service);
+    if (host === undefined) throw errorOf('not-found', `service ${service}: no component hosts it`);
+    return this.get(host);
+  }
+
+  list(): Component[] {
+    return [...this.#records.values()];
+  }
+
+  subscribe(listener: ComponentListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}

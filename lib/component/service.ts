@@ -1,0 +1,45 @@
+/**
+ * The contract between a component host and the services it hosts.
+ *
+ * A service implementation is a factory: given its context it returns the gRPC services it
+ * serves and, optionally, what to do once the component's socket is bound (`start`, e.g. the
+ * engine API listening on docker.sock) and on shutdown (`close`). The host serves health and
+ * version itself, binds the socket, starts services in manifest order, reports SERVING only
+ * when all have started, and closes them in reverse order.
+ */
+import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { Logger } from './log.js';
+import type { EngineRoots } from './paths.js';
+import type { RegistryClient } from './registry-client.js';
+
+export interface GrpcBinding {
+  definition: ServiceDefinition;
+  implementation: UntypedServiceImplementation;
+}
+
+export interface ServiceInstance {
+  grpc?: GrpcBinding[];
+  /** Runs after the component's socket is bound; the component is SERVING once every start resolved. */
+  start?(): Promise<void>;
+  /**
+   * Runs on shutdown, after the gRPC server has drained, in reverse order of creation; also
+   * when a later service failed to start, so it must cope with `start` never having run.
+   */
+  close?(): Promise<void>;
+}
+
+export interface ServiceContext {
+  /** The hosting component's name, from the manifest. */
+  component: string;
+  /** The service's name, e.g. `http-api-v1`. */
+  service: string;
+  implementation: string;
+  roots: EngineRoots;
+  /** The hosting component's own gRPC socket. */
+  socket: string;
+  /** The component registry; every other service is found through it. */
+  registry: RegistryClient;
+  log: Logger;
+}
+
+export type ServiceFactory = (ctx: ServiceContext) => ServiceInstance | Promise<ServiceInstance>;

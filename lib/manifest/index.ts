@@ -1,0 +1,2 @@
+export * from './manifest.js';
+export { parseManifest } from './parse-manifest.js';

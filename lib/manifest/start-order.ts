@@ -1,0 +1,32 @@
+/**
+ * Orders components so each starts after init and after the components hosting what it requires, keeping
+ * manifest order where it is free; a cycle is refused, naming its members.
+ */
+import { initService, type ComponentSpec } from './manifest.js';
+import { invalid } from './manifest-error.js';
+
+export function startOrder(components: ComponentSpec[], source: string): ComponentSpec[] {
+  const hostOf = new Map<string, string>();
+  for (const c of components) for (const s of c.services) hostOf.set(s.name, c.name);
+  const byName = new Map(components.map((c) => [c.name, c]));
+  // Every component finds the others through the registry, which lives with init: init starts first.
+  const init = hostOf.get(initService)!;
+  const deps = (c: ComponentSpec) => [...new Set([init, ...c.requires.map((r) => hostOf.get(r)!)].filter((h) => h !== c.name))];
+
+  const ordered: ComponentSpec[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (c: ComponentSpec, path: string[]) => {
+    const s = state.get(c.name);
+    if (s === 'done') return;
+    if (s === 'visiting') {
+      const cycle = [...path.slice(path.indexOf(c.name)), c.name];
+      throw invalid(source, `requirements form a cycle: ${cycle.join(' -> ')}`);
+    }
+    state.set(c.name, 'visiting');
+    for (const d of deps(c)) visit(byName.get(d)!, [...path, c.name]);
+    state.set(c.name, 'done');
+    ordered.push(c);
+  };
+  for (const c of components) visit(c, []);
+  return ordered;
+}
