@@ -83,10 +83,10 @@ describe('moby daemon, default manifest', () => {
     const t0 = Date.now();
     await waitUntil(
       async () => {
-        const c = (await componentLsJson(engine)).find((x) => x.name === 'engine-api')!;
-        return c.pid !== before.pid && c.state === 'running' && c.health === 'SERVING';
+        const c = (await engine.components()).find((x) => x.name === 'engine-api')!;
+        return c.pid !== before.pid && c.state === State.STATE_RUNNING && c.health === Health.HEALTH_SERVING;
       },
-      { timeoutMs: 2000, what: 'engine-api to be back' },
+      { timeoutMs: 2000, intervalMs: 10, what: 'engine-api to be back' },
     );
     const elapsed = Date.now() - t0;
     const after = (await componentLsJson(engine)).find((c) => c.name === 'engine-api')!;

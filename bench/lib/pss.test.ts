@@ -19,6 +19,10 @@ async function spawnShWithSleep(): Promise<{ child: ChildProcess; pid: number; s
   }
 }
 
+function assertNear(actual: number, expected: number): void {
+  assert.ok(Math.abs(actual - expected) <= expected / 10, `${actual} is not within 10% of ${expected}`);
+}
+
 async function killTree(child: ChildProcess, pids: number[]): Promise<void> {
   for (const pid of pids.slice(1)) process.kill(pid, 'SIGKILL');
   const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : once(child, 'exit');
@@ -58,9 +62,10 @@ test('pssOfTree sums the tree; pssOfPids counts gone processes as 0', async () =
     const sh = await pssOf(pid);
     const sleep = await pssOf(sleepPid);
     assert.ok(sh > 0 && sleep > 0);
-    // Idle sh and sleep do not change their mappings, so the figures are stable.
-    assert.equal(await pssOfTree(pid), sh + sleep);
-    assert.equal(await pssOfPids([pid, sleepPid, NO_SUCH_PID]), sh + sleep);
+    // Idle sh and sleep keep their pages, but their share of pages mapped by others (libc)
+    // moves as processes come and go on the machine: compare within 10%.
+    assertNear(await pssOfTree(pid), sh + sleep);
+    assertNear(await pssOfPids([pid, sleepPid, NO_SUCH_PID]), sh + sleep);
     assert.equal(await pssOfPids([]), 0);
     assert.ok((await pssOfTree(process.pid)) > (await pssOf(pid)));
   } finally {

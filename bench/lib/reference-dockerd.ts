@@ -241,9 +241,9 @@ async function stopDockerd(
   const errors: unknown[] = [];
   const attempt = async (step: () => Promise<void>) => step().catch((err: unknown) => void errors.push(err));
   const ns = namespace ?? (child.pid === undefined ? undefined : await mountNamespaceOf(child.pid));
+  const separate = ns !== undefined && ns !== (await mountNamespaceOf(process.pid)); // false before unshare ran
   await attempt(() => terminateChild(child, exited, timeoutMs));
-  // Only processes naming the directory are touched, so even a namespace read before unshare ran is safe.
-  if (ns !== undefined) await attempt(() => terminateLeftovers(ns, layout.dir, timeoutMs));
+  if (separate) await attempt(() => terminateLeftovers(ns, layout.dir, timeoutMs));
   await attempt(() => unmountUnder(layout.dir));
   await attempt(() => removeCgroups(basename(layout.dir), timeoutMs));
   await attempt(() => rm(layout.dir, { recursive: true, force: true }));

@@ -54,7 +54,15 @@ export function createEngineApiServer(deps: EngineApiDeps, groups: readonly Rout
     socket.on('close', () => server.upgraded.delete(socket));
     socket.on('error', () => socket.destroy()); // the client went away; nothing to report to
     (socket as Socket).setTimeout(0);
-    void dispatch(router, resolved, req, upgradeResponse(req, socket), upgradeOf(socket, head));
+    const res = upgradeResponse(req, socket);
+    const upgrade: Upgrade = {
+      head,
+      hijack: () => {
+        if (res.socket) res.detachSocket(socket as Socket);
+        return socket;
+      },
+    };
+    void dispatch(router, resolved, req, res, upgrade);
   });
   return server;
 }
@@ -69,15 +77,4 @@ function upgradeResponse(req: http.IncomingMessage, socket: Duplex): http.Server
     socket.end();
   });
   return res;
-}
-
-function upgradeOf(socket: Duplex, head: Buffer): Upgrade {
-  return {
-    head,
-    hijack(): Duplex {
-      const res = (socket as Socket & { _httpMessage?: http.ServerResponse | null })._httpMessage;
-      if (res) res.detachSocket(socket as Socket);
-      return socket;
-    },
-  };
 }

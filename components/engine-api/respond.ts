@@ -27,19 +27,24 @@ export function goJson(value: unknown): string {
   return `${text.replace(/[<>&\u2028\u2029]/g, (c) => goEscapes[c]!)}\n`;
 }
 
-/** Writes the status line and headers: the ones already set on `res` plus `headers`, sorted by name. */
+/**
+ * Writes the status line and headers: the ones already set on `res` plus `headers`, with
+ * Go's canonical names (`Api-Version`), sorted by name as Go sends them.
+ */
 export function writeHead(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
   const merged = new Map<string, string | number | string[]>();
-  for (const name of res.getRawHeaderNames()) {
-    merged.set(name, res.getHeader(name)!);
+  for (const name of res.getHeaderNames()) {
+    merged.set(canonicalHeaderName(name), res.getHeader(name)!);
     res.removeHeader(name);
   }
-  for (const [name, value] of Object.entries(headers)) {
-    for (const existing of merged.keys()) if (existing.toLowerCase() === name.toLowerCase()) merged.delete(existing);
-    merged.set(name, value);
-  }
+  for (const [name, value] of Object.entries(headers)) merged.set(canonicalHeaderName(name), value);
   const sorted = [...merged.keys()].sort();
   res.writeHead(status, Object.fromEntries(sorted.map((name) => [name, merged.get(name)!])));
+}
+
+/** Go's `CanonicalMIMEHeaderKey`: `api-version` → `Api-Version`. */
+export function canonicalHeaderName(name: string): string {
+  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
 }
 
 /** Sends a whole body with Content-Length when it is small, chunked when it is not. */

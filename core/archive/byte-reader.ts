@@ -36,7 +36,6 @@ export class ByteReader {
   /** Reads and discards everything left; returns the count. */
   async drain(): Promise<number> {
     let total = this.buffered;
-    this.offset += this.buffered;
     this.chunks = [];
     this.buffered = 0;
     while (!this.ended) {
@@ -44,7 +43,7 @@ export class ByteReader {
       if (r.done) this.ended = true;
       else total += r.value.length;
     }
-    this.offset += total - (total - this.offset + this.offset - total);
+    this.offset += total;
     return total;
   }
 

@@ -47,6 +47,7 @@ export class ImageTable {
   private readonly insert;
   private readonly replace;
   private readonly remove;
+  private readonly removeRefs;
 
   constructor(
     db: Database.Database,
@@ -61,6 +62,7 @@ export class ImageTable {
       'UPDATE images SET media_type = @media_type, digest = @digest, size = @size, labels = @labels, updated_at = @updated_at WHERE name = @name',
     );
     this.remove = db.prepare<[string]>('DELETE FROM images WHERE name = ?');
+    this.removeRefs = db.prepare<[string]>("DELETE FROM refs WHERE parent_kind = 'image' AND parent_id = ?");
   }
 
   get(name: string): ImageRecord {
@@ -89,8 +91,10 @@ export class ImageTable {
     return this.get(name);
   }
 
+  /** Also drops the image's own reference edges. */
   delete(name: string): void {
     if (this.remove.run(name).changes === 0) throw errorOf('not-found', `image ${name}: not found`);
+    this.removeRefs.run(name);
   }
 }
 

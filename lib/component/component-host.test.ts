@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HealthClient, HealthCheckResponse_ServingStatus as ServingStatus } from '../../api/grpc/health/v1/health.js';
 import { VersionClient } from '../../api/moby/version/v1/version.js';
-import { ComponentInitClient, ComponentInitService } from '../../api/moby/component_init/v1/component_init.js';
+import { ComponentInitClient, ComponentInitService, type ComponentInitServer } from '../../api/moby/component_init/v1/component_init.js';
 import { isKind, errorOf } from '../errdefs/index.js';
 import { toGrpcError } from '../errdefs/grpc.js';
 import { startComponent, type ComponentHostOptions } from './component-host.js';
@@ -120,7 +120,7 @@ describe('startComponent', () => {
           name: 'component-init',
           implementation: 'test',
           factory: () => ({
-            grpc: [{ definition: ComponentInitService, implementation: { restart: (_call: unknown, cb: (e: unknown) => void) => cb(toGrpcError(errorOf('conflict', 'component x: busy'))) } }],
+            grpc: [{ definition: ComponentInitService, implementation: { restart: (_call, cb) => cb(toGrpcError(errorOf('conflict', 'component x: busy'))) } satisfies ComponentInitServer }],
           }),
         },
       ]),

@@ -41,12 +41,12 @@ export function systemRoutes(deps: EngineApiDeps): Route[] {
   };
 
   const info = async ({ res }: RequestContext) => {
-    const [id, facts, backingFilesystem, counted] = await Promise.all([
-      loadEngineId(),
+    const [id, facts, counted] = await Promise.all([
+      loadEngineId(), // creates the data root if needed, so it goes before filesystemName
       host.read(),
-      filesystemName(deps.dataRoot),
       countsOrError(Promise.resolve().then(() => deps.facts.counts())),
     ]);
+    const backingFilesystem = await filesystemName(deps.dataRoot);
     const body = systemInfo({
       id,
       version: deps.version,
