@@ -9,7 +9,23 @@ import type { EngineApiDeps } from './engine-api-deps.js';
 import { writeError, writeJson } from './respond.js';
 import type { Router, Upgrade } from './router.js';
 
+/** Never rejects: a failure that cannot be answered is logged and its connection dropped. */
 export async function dispatch(
+  router: Router,
+  deps: EngineApiDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  upgrade: Upgrade | undefined,
+): Promise<void> {
+  try {
+    await answer(router, deps, req, res, upgrade);
+  } catch (err) {
+    deps.log?.(`engine-api: ${req.method} ${req.url}: cannot answer: ${describe(err)}`);
+    req.socket.destroy();
+  }
+}
+
+async function answer(
   router: Router,
   deps: EngineApiDeps,
   req: IncomingMessage,

@@ -14,6 +14,15 @@ const probeRoutes: RouteGroup = () => [
   { method: 'GET', path: '/probe/unchanged', handler: () => { throw errorOf('not-modified', 'already started'); } },
   { method: 'GET', path: '/probe/bug', handler: () => { throw new TypeError('oops'); } },
   {
+    method: 'GET',
+    path: '/probe/late',
+    handler: ({ res }) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.write('partial');
+      throw new Error('failed mid-stream');
+    },
+  },
+  {
     method: 'POST',
     path: '/probe/hijack',
     handler: ({ upgrade }) => {
@@ -105,6 +114,11 @@ test('createEngineApiServer answers an unexpected error with 500 and logs it onc
   assert.equal(res.body, '{"message":"oops"}\n');
   assert.equal(engine.logs.length, before + 1);
   assert.match(engine.logs.at(-1)!, /GET \/probe\/bug: TypeError: oops/);
+});
+
+test('createEngineApiServer drops the connection when a handler fails after its headers went out', async () => {
+  await assert.rejects(request(engine.socketPath, 'GET', '/probe/late'));
+  assert.match(engine.logs.at(-1)!, /GET \/probe\/late: Error: failed mid-stream/);
 });
 
 test('createEngineApiServer sends 2048-byte bodies with Content-Length and larger ones chunked', async () => {

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { Health, State } from '../../api/moby/component_registry/v1/component_registry.js';
-import { buildInfo } from '../../lib/component/version.js';
+import { buildFacts, buildInfo } from '../../lib/component/version.js';
 import type { ServiceContext, ServiceFactory } from '../../lib/component/service.js';
 import { closeServer, createEngineApiServer, listenUnix, type EngineFacts } from './engine-api-server.js';
 
@@ -12,7 +12,7 @@ export const dockerSocketName = 'docker.sock';
 
 export const engineApiService: ServiceFactory = (ctx) => {
   const { version, revision } = buildInfo();
-  const server = createEngineApiServer({ version, revision, dataRoot: ctx.roots.dataRoot, facts: registryFacts(ctx) });
+  const server = createEngineApiServer({ version, revision, buildTime: buildFacts().time, dataRoot: ctx.roots.dataRoot, facts: registryFacts(ctx) });
   const socket = join(ctx.roots.execRoot, dockerSocketName);
   return {
     start: () => listenUnix(server, socket, 0o660),

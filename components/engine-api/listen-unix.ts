@@ -1,11 +1,8 @@
 /** Running an http.Server on a unix socket: claim the path safely, and shut down in order. */
 import type http from 'node:http';
-import { connect } from 'node:net';
-import { chmod, lstat, unlink } from 'node:fs/promises';
+import { chmod } from 'node:fs/promises';
 import { errorOf, wrap } from '../../lib/errdefs/errdefs.js';
-
-/** sun_path holds 108 bytes including the terminating NUL. */
-const maxSocketPathBytes = 107;
+import { prepareSocket } from '../../lib/component/unix-socket.js';
 
 /** Anything that tracks upgraded sockets the http server no longer sees (EngineApiServer). */
 interface TracksUpgrades {
@@ -18,10 +15,7 @@ interface TracksUpgrades {
  * that exists but is not a socket fails with `failed-precondition`. Nothing is removed then.
  */
 export async function listenUnix(server: http.Server, path: string, mode = 0o660): Promise<void> {
-  if (Buffer.byteLength(path) > maxSocketPathBytes) {
-    throw errorOf('invalid-argument', `socket ${path}: path longer than ${maxSocketPathBytes} bytes`);
-  }
-  await removeStaleSocket(path);
+  await prepareSocket(path);
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
@@ -41,36 +35,6 @@ export async function listenUnix(server: http.Server, path: string, mode = 0o660
     server.close();
     throw wrap(err, `chmod socket ${path}`);
   }
-}
-
-async function removeStaleSocket(path: string): Promise<void> {
-  let isSocket: boolean;
-  try {
-    isSocket = (await lstat(path)).isSocket();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw wrap(err, `socket ${path}`);
-  }
-  if (!isSocket) throw errorOf('failed-precondition', `socket ${path}: exists and is not a socket`);
-  if (await answers(path)) throw errorOf('conflict', `socket ${path}: another server is listening on it`);
-  await unlink(path).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') throw wrap(err, `remove stale socket ${path}`);
-  });
-}
-
-/** Whether a connection to the socket succeeds; refused (or vanished) means stale. */
-function answers(path: string): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const probe = connect(path);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ECONNREFUSED' || err.code === 'ENOENT') resolve(false);
-      else reject(wrap(err, `probe socket ${path}`));
-    });
-  });
 }
 
 /**

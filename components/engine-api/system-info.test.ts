@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -17,10 +18,18 @@ const input: SystemInfoInput = {
   env: {},
 };
 
-/** The property names of SystemInfo in the reference OpenAPI file (outside the repository). */
+/**
+ * The property names of SystemInfo in the reference OpenAPI file, which lives outside the
+ * repository (`<ancestor>/shared/reference/`); found from here or from the compiled copy.
+ */
 function openApiInfoFields(): string[] {
-  const specPath = fileURLToPath(new URL('../../../shared/reference/docker-engine-api.yaml', import.meta.url));
-  const spec = parse(readFileSync(specPath, 'utf8')) as { definitions: { SystemInfo: { properties: object } } };
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'shared/reference/docker-engine-api.yaml'))) {
+    if (dirname(dir) === dir) throw new Error('reference spec not found');
+    dir = dirname(dir);
+  }
+  const text = readFileSync(join(dir, 'shared/reference/docker-engine-api.yaml'), 'utf8');
+  const spec = parse(text) as { definitions: { SystemInfo: { properties: object } } };
   return Object.keys(spec.definitions.SystemInfo.properties);
 }
 

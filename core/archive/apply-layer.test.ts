@@ -132,8 +132,17 @@ test('applyLayer refuses a tar cut inside an entry or before the end-of-archive 
 });
 
 test('applyLayer names zstd as unsupported rather than calling it a corrupt tar', async (t) => {
-  const zstdMagic = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]);
-  await assert.rejects(applyLayer(tempDir(t), chunked(zstdMagic)), (err: unknown) => isKind(err, 'not-implemented'));
+  let released = false;
+  async function* zstdBlob(): AsyncGenerator<Buffer> {
+    try {
+      yield Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]);
+      yield Buffer.alloc(100);
+    } finally {
+      released = true;
+    }
+  }
+  await assert.rejects(applyLayer(tempDir(t), zstdBlob()), (err: unknown) => isKind(err, 'not-implemented'));
+  assert.ok(released, 'the source is closed');
 });
 
 test('applyLayer refuses a stream that is not a tar', async (t) => {

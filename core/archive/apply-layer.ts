@@ -39,10 +39,17 @@ export async function applyLayer(dir: string, stream: AsyncIterable<Uint8Array>,
   const compressed = { hash: createHash('sha256'), bytes: 0 };
   const plain = { hash: createHash('sha256'), bytes: 0 };
   const iterator = stream[Symbol.asyncIterator]();
-  const head = await peek(iterator, MAGIC_BYTES);
-  const compression = opts.compression === undefined || opts.compression === 'auto'
-    ? detectCompression(Buffer.concat(head))
-    : opts.compression;
+  let head: Uint8Array[];
+  let compression: Compression;
+  try {
+    head = await peek(iterator, MAGIC_BYTES);
+    compression = opts.compression === undefined || opts.compression === 'auto'
+      ? detectCompression(Buffer.concat(head))
+      : opts.compression;
+  } catch (err) {
+    await iterator.return?.(); // releases the source (a file stream's descriptor)
+    throw wrap(err, `apply layer to ${dir}`);
+  }
   const raw = tap(replay(head, iterator), compressed);
   const tarStream = tap(compression === 'gzip' ? gunzip(raw) : raw, plain);
   const writer = new LayerWriter(dir);

@@ -110,6 +110,9 @@ export class LocalContentWriter implements ContentWriter {
         throw errorOf('failed-precondition', `ingest ${this.ref}: unexpected commit digest ${actual}, expected ${expected}`);
       }
     }
+    // The blob's mtime is its createdAt: make it the commit, not the last write of a resumed pull.
+    const committedAt = new Date();
+    await this.file.utimes(committedAt, committedAt);
     await this.file.sync();
     let created: boolean;
     try {

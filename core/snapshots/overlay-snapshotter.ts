@@ -91,7 +91,12 @@ export class OverlaySnapshotter implements Snapshotter {
     });
     // Renamed first so a crash mid-delete leaves an `rm-` dir that open() removes.
     const doomed = join(this.dir, `rm-${record.id}`);
-    await rename(join(this.dir, record.id), doomed);
+    try {
+      await rename(join(this.dir, record.id), doomed);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
     await rm(doomed, { recursive: true, force: true });
   }
 

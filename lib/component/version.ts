@@ -13,16 +13,23 @@ export interface BuildInfo {
   revision: string;
 }
 
-/** Moby Core's version (package.json) and revision (the BUILD_REVISION file written at build, else ""). */
+/**
+ * Moby Core's version (package.json) and the revision it was built from
+ * (`dist/build-info.json`, written by scripts/install; "" when built without git).
+ */
 export function buildInfo(): BuildInfo {
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-  let revision = '';
+  return { version: pkg.version, revision: buildFacts().revision };
+}
+
+/** The revision and time of the build, as scripts/install recorded them. */
+export function buildFacts(): { revision: string; time: string } {
   try {
-    revision = readFileSync(join(repoRoot, 'dist', 'BUILD_REVISION'), 'utf8').trim();
+    const facts = JSON.parse(readFileSync(join(repoRoot, 'dist', 'build-info.json'), 'utf8')) as { revision?: string; time?: string };
+    return { revision: facts.revision ?? '', time: facts.time ?? '' };
   } catch {
-    // A build without git metadata reports no revision.
+    return { revision: '', time: '' };
   }
-  return { version: pkg.version, revision };
 }
 
 export function versionImplementation(info: Omit<GetVersionResponse, 'pid'>): VersionServer {

@@ -1,0 +1,10 @@
+export type { Snapshotter, SnapshotInfo, SnapshotKind, SnapshotOptions, SnapshotUsage, Mount } from './snapshotter.js';
+export type { SnapshotMetaStore, MetaTx, SnapshotRecord } from './meta-store.js';
+export { OverlaySnapshotter, type OverlaySnapshotterOptions } from './overlay-snapshotter.js';
+export { JsonMetaStore } from './json-meta-store.js';
+export { mountAll, unmount, parseMountOptions } from './mount-all.js';
+export { upperDirOf } from './upper-dir.js';
+export { chainId, chainIds } from './chain-id.js';
+export { diskUsage } from './disk-usage.js';
+export { snapshotterConformance, type SnapshotterFactory } from './snapshotter-conformance.js';
+export { metaStoreConformance, type MetaStoreFactory } from './meta-store-conformance.js';
