@@ -12,6 +12,8 @@ import { promisify } from 'node:util';
 import { repoRoot } from '../lib/component/paths.js';
 import { State, Health } from '../api/moby/component_registry/v1/component_registry.js';
 import { probeWithPython } from './clients/grpc-probe.js';
+import { RegistryClient } from '../lib/component/registry-client.js';
+import { isKind } from '../lib/errdefs/index.js';
 import { docker } from './support/docker-cli.js';
 import { mobyBin, startEngine, type TestEngine } from './support/engine.js';
 import { waitUntil } from './support/wait.js';
@@ -160,6 +162,34 @@ describe('moby daemon, default manifest', () => {
   });
 });
 
+describe('component-registry', () => {
+  it('resolves services to their component and streams health changes to watchers', async (t) => {
+    const engine = await startEngine(t);
+    const registry = new RegistryClient((await engine.components())[0]!.socket);
+    t.after(() => registry.close());
+    const api = await registry.resolve('http-api-v1');
+    assert.equal(api.name, 'engine-api');
+    assert.equal(api.socket, join(engine.execRoot, 'components', 'engine-api.sock'));
+    await assert.rejects(registry.resolve('no-such-service'), (e: Error) => isKind(e, 'not-found'));
+    const seen: string[] = [];
+    const ended = new Promise<void>((resolve) => {
+      const cancel = registry.watch(
+        (c) => {
+          if (c.name === 'engine-api') seen.push(`${State[c.state]}/${Health[c.health]}`);
+          if (seen.length > 1 && seen.at(-1) === 'STATE_RUNNING/HEALTH_SERVING') cancel();
+        },
+        () => resolve(),
+      );
+    });
+    await waitUntil(() => seen.length > 0, { timeoutMs: 5000, what: 'the first watch event' });
+    process.kill(api.pid, 'SIGKILL');
+    await ended;
+    assert.equal(seen[0], 'STATE_RUNNING/HEALTH_SERVING');
+    assert.ok(seen.includes('STATE_RESTARTING/HEALTH_NOT_SERVING'), seen.join(' '));
+    assert.ok(seen.includes('STATE_STARTING/HEALTH_NOT_SERVING'), seen.join(' '));
+  });
+});
+
 describe('moby daemon, other packagings', () => {
   it('runs everything in the daemon process with the all-in-one manifest', async (t) => {
     const engine = await startEngine(t, { manifest: join(manifests, 'all-in-one.yaml') });
@@ -173,7 +203,7 @@ describe('moby daemon, other packagings', () => {
     assert.equal(existsSync(engine.dockerSocket), false);
   });
 
-  it('runs one process per service with the split manifest', async (t) => {
+  it('runs one process per service with the split manifest, and brings back any of them killed', async (t) => {
     const engine = await startEngine(t, { manifest: join(manifests, 'split.yaml') });
     const components = await engine.components();
     assert.deepEqual(components.map((c) => c.name), ['init', 'healthcheck', 'engine-api']);
@@ -181,6 +211,17 @@ describe('moby daemon, other packagings', () => {
     for (const c of components) assert.equal((await probeWithPython(c.socket)).health, 'SERVING');
     const v = await docker(engine.dockerEnv, ['info', '--format', '{{.ServerVersion}}']);
     assert.equal(v.code, 0, v.stderr);
+    for (const victim of components.filter((c) => c.pid !== engine.daemon.pid)) {
+      process.kill(victim.pid, 'SIGKILL');
+      await waitUntil(
+        async () => {
+          const c = (await engine.components()).find((x) => x.name === victim.name)!;
+          return c.pid !== victim.pid && c.state === State.STATE_RUNNING && c.health === Health.HEALTH_SERVING;
+        },
+        { timeoutMs: 2000, intervalMs: 10, what: `${victim.name} to be back` },
+      );
+    }
+    assert.deepEqual((await engine.components()).map((c) => c.restarts), [0, 1, 1]);
   });
 });
 

@@ -162,3 +162,12 @@ test('collectGarbage tolerates references to things already gone', async (t) => 
   const result = await gc();
   assert.deepEqual([result.content, result.failures], [[digests.stray], []]);
 });
+
+test('collectGarbage accepts a snapshot remover that deletes the record itself', async (t) => {
+  const { metadata, content, snapshotKeys } = await world(t);
+  metadata.update((tx) => tx.images.delete('app:1'));
+  const removeSnapshot = async (key: string) => metadata.update((tx) => tx.snapshots.delete(key));
+  const result = await collectGarbage({ metadata, content, removeSnapshot });
+  assert.deepEqual([result.snapshots, result.failures], [['l2', 'l1', 'stray-snap'], []]);
+  assert.deepEqual(snapshotKeys(), []);
+});

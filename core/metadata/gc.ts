@@ -95,7 +95,14 @@ async function removeSnapshots(options: CollectGarbageOptions, keys: string[], f
     try {
       if (blocked.has(key)) throw errorOf('failed-precondition', `snapshot ${key}: a child snapshot could not be removed`);
       await removeSnapshot(key).catch(unlessNotFound);
-      metadata.update((tx) => tx.snapshots.delete(key));
+      // A snapshotter that keeps its records in this database has deleted it already.
+      metadata.update((tx) => {
+        try {
+          tx.snapshots.delete(key);
+        } catch (err) {
+          unlessNotFound(err);
+        }
+      });
       removed.push(key);
     } catch (err) {
       failures.push({ kind: 'snapshot', id: key, error: asError(err) });

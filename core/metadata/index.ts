@@ -16,4 +16,5 @@ export { resourceKey, validateResourceRef, type ResourceRef } from './resource-r
 export { RootTable } from './root-table.js';
 export {
   SnapshotTable, type NewSnapshot, type SnapshotChanges, type SnapshotKind, type SnapshotRecord,
+  type SnapshotUsageRecord,
 } from './snapshot-table.js';

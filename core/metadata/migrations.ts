@@ -68,6 +68,15 @@ export const migrations: readonly string[] = [
     value TEXT NOT NULL
   ) STRICT;
   `,
+  // 2: what the overlay snapshotter records beside the GC's view of a snapshot,
+  // so its records live here and not in a second store: the short id naming
+  // its directory, and the disk usage measured at commit.
+  `
+  ALTER TABLE snapshots ADD COLUMN snapshotter_id TEXT;
+  ALTER TABLE snapshots ADD COLUMN usage_size INTEGER;
+  ALTER TABLE snapshots ADD COLUMN usage_inodes INTEGER;
+  CREATE UNIQUE INDEX snapshots_by_snapshotter_id ON snapshots (snapshotter_id);
+  `,
 ];
 
 /** Brings `db` up to the newest schema, one transaction per step; refuses a database from a newer engine. */

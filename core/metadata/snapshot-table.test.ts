@@ -69,3 +69,20 @@ test('SnapshotTable.delete refuses a parent with children, then removes it and i
   assert.deepEqual(store.view((tx) => [tx.snapshots.list(), tx.refs.children({ kind: 'snapshot', id: 'base' })]), [[], []]);
   assert.throws(() => store.update((tx) => tx.snapshots.delete('base')), kind('not-found', 'base'));
 });
+
+test('SnapshotTable keeps a snapshotter id, usage and given times, and refuses an id already in use', () => {
+  const created = new Date('2020-01-01T00:00:00Z');
+  const updated = new Date('2021-01-01T00:00:00Z');
+  store.update((tx) => {
+    tx.snapshots.create({ key: 'a', kind: 'active', snapshotterId: '7', createdAt: created });
+    tx.snapshots.update('a', { kind: 'committed', usage: { size: 4096, inodes: 2 }, updatedAt: updated });
+  });
+  assert.deepEqual(store.view((tx) => tx.snapshots.get('a')), {
+    key: 'a', kind: 'committed', labels: {}, createdAt: created, updatedAt: updated, snapshotterId: '7', usage: { size: 4096, inodes: 2 },
+  });
+  assert.throws(() => store.update((tx) => tx.snapshots.create({ key: 'b', kind: 'active', snapshotterId: '7' })), kind('already-exists', '7'));
+  assert.throws(
+    () => store.update((tx) => tx.snapshots.update('a', { usage: { size: -1, inodes: 0 } })),
+    kind('invalid-argument', 'usage'),
+  );
+});

@@ -5,6 +5,12 @@ import { readLabels, requireName, writeLabels } from './labels-column.js';
 
 export type SnapshotKind = 'view' | 'active' | 'committed';
 
+/** Disk usage of a snapshot's own layer, as the snapshotter measured it. */
+export interface SnapshotUsageRecord {
+  size: number;
+  inodes: number;
+}
+
 export interface SnapshotRecord {
   key: string;
   parent?: string;
@@ -12,6 +18,10 @@ export interface SnapshotRecord {
   labels: Labels;
   createdAt: Date;
   updatedAt: Date;
+  /** The snapshotter's own short id for the snapshot (its directory name); unique when present. */
+  snapshotterId?: string;
+  /** Recorded by the snapshotter at commit. */
+  usage?: SnapshotUsageRecord;
 }
 
 export interface NewSnapshot {
@@ -19,12 +29,20 @@ export interface NewSnapshot {
   parent?: string;
   kind: SnapshotKind;
   labels?: Labels;
+  snapshotterId?: string;
+  usage?: SnapshotUsageRecord;
+  /** The store's clock when absent; a snapshotter passes its own times. */
+  createdAt?: Date;
+  updatedAt?: Date;
 }
 
 export interface SnapshotChanges {
   kind?: SnapshotKind;
   /** Replaces all labels. */
   labels?: Labels;
+  usage?: SnapshotUsageRecord;
+  /** The store's clock when absent. */
+  updatedAt?: Date;
 }
 
 interface Row {
@@ -34,6 +52,9 @@ interface Row {
   labels: string;
   created_at: number;
   updated_at: number;
+  snapshotter_id: string | null;
+  usage_size: number | null;
+  usage_inodes: number | null;
 }
 
 const kinds: readonly string[] = ['view', 'active', 'committed'];
@@ -47,6 +68,7 @@ export class SnapshotTable {
   private readonly selectOne;
   private readonly selectAll;
   private readonly selectChildren;
+  private readonly selectBySnapshotterId;
   private readonly insert;
   private readonly replace;
   private readonly remove;
@@ -59,8 +81,15 @@ export class SnapshotTable {
     this.selectOne = db.prepare<[string], Row>('SELECT * FROM snapshots WHERE key = ?');
     this.selectAll = db.prepare<[], Row>('SELECT * FROM snapshots ORDER BY key');
     this.selectChildren = db.prepare<[string], string>('SELECT key FROM snapshots WHERE parent = ? ORDER BY key').pluck();
-    this.insert = db.prepare('INSERT INTO snapshots VALUES (@key, @parent, @kind, @labels, @now, @now)');
-    this.replace = db.prepare('UPDATE snapshots SET kind = @kind, labels = @labels, updated_at = @now WHERE key = @key');
+    this.selectBySnapshotterId = db.prepare<[string], string>('SELECT key FROM snapshots WHERE snapshotter_id = ?').pluck();
+    this.insert = db.prepare(
+      `INSERT INTO snapshots (key, parent, kind, labels, created_at, updated_at, snapshotter_id, usage_size, usage_inodes)
+       VALUES (@key, @parent, @kind, @labels, @createdAt, @updatedAt, @snapshotterId, @usageSize, @usageInodes)`,
+    );
+    this.replace = db.prepare(
+      `UPDATE snapshots SET kind = @kind, labels = @labels, updated_at = @updatedAt, usage_size = @usageSize,
+       usage_inodes = @usageInodes WHERE key = @key`,
+    );
     this.remove = db.prepare<[string]>('DELETE FROM snapshots WHERE key = ?');
     this.removeRefs = db.prepare<[string]>("DELETE FROM refs WHERE parent_kind = 'snapshot' AND parent_id = ?");
   }
@@ -89,9 +118,21 @@ export class SnapshotTable {
         throw errorOf('failed-precondition', `snapshot ${snapshot.key}: parent ${parent.key} is ${parent.kind}, not committed`);
       }
     }
+    const snapshotterId = snapshot.snapshotterId ?? null;
+    if (snapshotterId !== null) {
+      requireName(snapshotterId, `snapshot ${snapshot.key}: snapshotter id`);
+      const holder = this.selectBySnapshotterId.get(snapshotterId);
+      if (holder !== undefined) {
+        throw errorOf('already-exists', `snapshot ${snapshot.key}: snapshotter id ${snapshotterId} already belongs to ${holder}`);
+      }
+    }
     const labels = writeLabels(snapshot.labels);
-    const now = this.clock().getTime();
-    this.insert.run({ key: snapshot.key, parent: snapshot.parent ?? null, kind: snapshot.kind, labels, now });
+    const now = this.clock();
+    const createdAt = checkTime(snapshot.key, snapshot.createdAt ?? now);
+    const updatedAt = checkTime(snapshot.key, snapshot.updatedAt ?? snapshot.createdAt ?? now);
+    const usage = usageColumns(snapshot.key, snapshot.usage);
+    const { key, kind } = snapshot;
+    this.insert.run({ key, parent: snapshot.parent ?? null, kind, labels, createdAt, updatedAt, snapshotterId, ...usage });
     return this.get(snapshot.key);
   }
 
@@ -103,7 +144,8 @@ export class SnapshotTable {
       throw errorOf('failed-precondition', `snapshot ${key}: has children, must stay committed`);
     }
     const labels = writeLabels(changes.labels ?? current.labels);
-    this.replace.run({ key, kind, labels, now: this.clock().getTime() });
+    const updatedAt = checkTime(key, changes.updatedAt ?? this.clock());
+    this.replace.run({ key, kind, labels, updatedAt, ...usageColumns(key, changes.usage ?? current.usage) });
     return this.get(key);
   }
 
@@ -123,6 +165,19 @@ function checkKind(kind: string): void {
   if (!kinds.includes(kind)) throw errorOf('invalid-argument', `invalid snapshot kind ${JSON.stringify(kind)}`);
 }
 
+function checkTime(key: string, time: Date): number {
+  const ms = time instanceof Date ? time.getTime() : Number.NaN;
+  if (Number.isNaN(ms)) throw errorOf('invalid-argument', `snapshot ${key}: invalid time`);
+  return ms;
+}
+
+function usageColumns(key: string, usage: SnapshotUsageRecord | undefined) {
+  if (usage === undefined) return { usageSize: null, usageInodes: null };
+  const count = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+  if (!count(usage.size) || !count(usage.inodes)) throw errorOf('invalid-argument', `snapshot ${key}: invalid usage`);
+  return { usageSize: usage.size, usageInodes: usage.inodes };
+}
+
 function fromRow(row: Row): SnapshotRecord {
   const record: SnapshotRecord = {
     key: row.key,
@@ -132,5 +187,7 @@ function fromRow(row: Row): SnapshotRecord {
     updatedAt: new Date(row.updated_at),
   };
   if (row.parent !== null) record.parent = row.parent;
+  if (row.snapshotter_id !== null) record.snapshotterId = row.snapshotter_id;
+  if (row.usage_size !== null && row.usage_inodes !== null) record.usage = { size: row.usage_size, inodes: row.usage_inodes };
   return record;
 }
