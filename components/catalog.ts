@@ -19,6 +19,24 @@ const implementations: Record<string, Record<string, Implementation>> = {
       load: async () => (await import('./healthcheck/healthcheck-service.js')).healthcheckService,
     },
   },
+  events: {
+    builtin: {
+      requires: [],
+      load: async () => (await import('./events/events-service.js')).eventsService,
+    },
+  },
+  'layer-store': {
+    builtin: {
+      requires: ['component-registry'],
+      load: async () => (await import('./layer-store/layer-store-service.js')).layerStoreService,
+    },
+  },
+  'image-store': {
+    builtin: {
+      requires: ['component-registry', 'layer-store'],
+      load: async () => (await import('./image-store/image-store-service.js')).imageStoreService,
+    },
+  },
   'http-api-v1': {
     builtin: {
       requires: ['component-registry'],

@@ -59,7 +59,7 @@ describe('moby daemon, default manifest', () => {
   it('answers a standard health check and the Version service on every component socket, from python grpcio', async (t) => {
     const engine = await startEngine(t);
     const components = await engine.components();
-    assert.deepEqual(components.map((c) => c.name), ['init', 'engine-api']);
+    assert.deepEqual(components.map((c) => c.name), ['init', 'events', 'images', 'engine-api']);
     for (const c of components) {
       const probe = await probeWithPython(c.socket);
       assert.equal(probe.health, 'SERVING', c.name);
@@ -74,8 +74,8 @@ describe('moby daemon, default manifest', () => {
     const { stdout } = await run(mobyBin, ['component', 'ls', '--exec-root', engine.execRoot]);
     const [header, ...rows] = stdout.trim().split('\n');
     assert.match(header!, /^NAME\s+SERVICES\s+SOCKET\s+VERSION\s+HEALTH\s+STATE\s+PID\s+RESTARTS$/);
-    assert.equal(rows.length, 2);
-    assert.match(rows[1]!, /^engine-api\s+http-api-v1\s+\S+engine-api\.sock\s+\d+\.\d+\.\d+\s+SERVING\s+running\s+\d+\s+0$/);
+    assert.equal(rows.length, 4);
+    assert.match(rows[3]!, /^engine-api\s+http-api-v1\s+\S+engine-api\.sock\s+\d+\.\d+\.\d+\s+SERVING\s+running\s+\d+\s+0$/);
   });
 
   it('brings a component killed with SIGKILL back to SERVING within 2 seconds, counting the restart', async (t) => {
@@ -206,8 +206,8 @@ describe('moby daemon, other packagings', () => {
   it('runs one process per service with the split manifest, and brings back any of them killed', async (t) => {
     const engine = await startEngine(t, { manifest: join(manifests, 'split.yaml') });
     const components = await engine.components();
-    assert.deepEqual(components.map((c) => c.name), ['init', 'healthcheck', 'engine-api']);
-    assert.equal(new Set(components.map((c) => c.pid)).size, 3);
+    assert.deepEqual(components.map((c) => c.name), ['init', 'healthcheck', 'events', 'layers', 'images', 'engine-api']);
+    assert.equal(new Set(components.map((c) => c.pid)).size, 6);
     for (const c of components) assert.equal((await probeWithPython(c.socket)).health, 'SERVING');
     const v = await docker(engine.dockerEnv, ['info', '--format', '{{.ServerVersion}}']);
     assert.equal(v.code, 0, v.stderr);
@@ -221,7 +221,9 @@ describe('moby daemon, other packagings', () => {
         { timeoutMs: 2000, intervalMs: 10, what: `${victim.name} to be back` },
       );
     }
-    assert.deepEqual((await engine.components()).map((c) => c.restarts), [0, 1, 1]);
+    assert.deepEqual((await engine.components()).map((c) => c.restarts), [0, 1, 1, 1, 1, 1]);
+    const after = await docker(engine.dockerEnv, ['images']);
+    assert.equal(after.code, 0, after.stderr);
   });
 });
 

@@ -2,7 +2,9 @@
  * What the engine API needs from the rest of Moby Core. Route groups receive these; later
  * groups add their component clients here.
  */
+import type { EventsSubscriber } from '../../core/events/events.js';
 import type { HostFactsSource } from '../../core/system/host-facts.js';
+import type { ImageStore } from '../../core/image-store/image-store.js';
 
 /** One running Moby Core component, as the component registry knows it. */
 export interface ComponentFact {
@@ -49,6 +51,10 @@ export interface EngineApiDeps {
   host?: HostFactsSource;
   /** The clock for `/info` SystemTime; default `() => new Date()`. */
   now?: () => Date;
+  /** The image store (dialled through the registry on first use); absent: image routes answer 501. */
+  images?: () => Promise<ImageStore>;
+  /** The events service (dialled through the registry on first use); absent: `GET /events` answers 501. */
+  events?: () => Promise<EventsSubscriber>;
   /** Where 5xx failures are logged, one line each; default stderr. */
   log?: (line: string) => void;
 }

@@ -6,22 +6,55 @@ import { join } from 'node:path';
 import { Health, State } from '../../api/moby/component_registry/v1/component_registry.js';
 import { buildFacts, buildInfo } from '../../lib/component/version.js';
 import type { ServiceContext, ServiceFactory } from '../../lib/component/service.js';
+import type { ImageStore } from '../../core/image-store/image-store.js';
+import { EventsClient } from '../events/client.js';
+import { GrpcImageStore } from '../image-store/client.js';
 import { closeServer, createEngineApiServer, listenUnix, type EngineFacts } from './engine-api-server.js';
 
 export const dockerSocketName = 'docker.sock';
 
 export const engineApiService: ServiceFactory = (ctx) => {
   const { version, revision } = buildInfo();
-  const server = createEngineApiServer({ version, revision, buildTime: buildFacts().time, dataRoot: ctx.roots.dataRoot, facts: registryFacts(ctx) });
+  const images = dialOnce(() => GrpcImageStore.dial(ctx.registry));
+  const events = dialOnce(() => EventsClient.dial(ctx.registry));
+  const server = createEngineApiServer({
+    version,
+    revision,
+    buildTime: buildFacts().time,
+    dataRoot: ctx.roots.dataRoot,
+    facts: registryFacts(ctx, images.get),
+    images: images.get,
+    events: events.get,
+  });
   const socket = join(ctx.roots.execRoot, dockerSocketName);
   return {
     start: () => listenUnix(server, socket, 0o660),
-    close: () => closeServer(server),
+    close: async () => {
+      await closeServer(server);
+      await Promise.all([images.close(), events.close()]);
+    },
   };
 };
 
-/** What the API reports about the engine, read from the component registry. */
-function registryFacts(ctx: ServiceContext): EngineFacts {
+/** A client dialled on first use and kept; a failed dial is retried by the next request. */
+function dialOnce<T extends { close(): unknown }>(dial: () => Promise<T>): { get: () => Promise<T>; close: () => Promise<void> } {
+  let client: Promise<T> | undefined;
+  const get = () => {
+    client ??= dial().catch((err: unknown) => {
+      client = undefined;
+      throw err;
+    });
+    return client;
+  };
+  const close = async () => {
+    const c = await client?.catch(() => undefined);
+    await c?.close();
+  };
+  return { get, close };
+}
+
+/** What the API reports about the engine, read from the component registry and the stores. */
+function registryFacts(ctx: ServiceContext, images: () => Promise<ImageStore>): EngineFacts {
   return {
     components: async () =>
       (await ctx.registry.list()).map((c) => ({
@@ -31,7 +64,7 @@ function registryFacts(ctx: ServiceContext): EngineFacts {
         health: c.health === Health.HEALTH_SERVING ? 'SERVING' : c.health === Health.HEALTH_NOT_SERVING ? 'NOT_SERVING' : c.state === State.STATE_FAILED ? 'FAILED' : 'UNKNOWN',
         pid: c.pid,
       })),
-    // No container-store or image-store exists yet: nothing to count.
-    counts: async () => ({ containers: 0, running: 0, paused: 0, stopped: 0, images: 0 }),
+    // No container-store exists yet: no containers to count.
+    counts: async () => ({ containers: 0, running: 0, paused: 0, stopped: 0, images: (await (await images()).list()).length }),
   };
 }

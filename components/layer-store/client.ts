@@ -6,8 +6,7 @@ import { LayerStoreClient } from '../../api/moby/layer_store/v1/layer_store.js';
 import type {
   GcSummary, LayerDescriptor, LayerStore, LeaseOptions, ResourceRef, UnpackOptions, UnpackResult,
 } from '../../core/layers/layer-store.js';
-import { credentials } from '@grpc/grpc-js';
-import { connect, localChannelOptions, unary } from '../../lib/component/grpc-call.js';
+import { connect, unary } from '../../lib/component/grpc-call.js';
 import type { RegistryClient } from '../../lib/component/registry-client.js';
 import * as cv from './convert.js';
 import { GrpcContentStore } from './grpc-content-store.js';
@@ -23,7 +22,7 @@ export class GrpcLayerStore implements LayerStore {
   readonly #client: LayerStoreClient;
 
   constructor(socketPath: string) {
-    this.#client = process.env.WIN ? new LayerStoreClient(`unix://${socketPath}`, credentials.createInsecure(), { ...localChannelOptions, 'grpc-node.flow_control_window': Number(process.env.WIN) }) : connect(LayerStoreClient, socketPath);
+    this.#client = connect(LayerStoreClient, socketPath);
     this.content = new GrpcContentStore(this.#client);
     this.snapshots = new GrpcSnapshotter(this.#client);
   }

@@ -12,7 +12,7 @@ import type { CommitOptions, ContentWriter, IngestStatus, WriterOptions } from '
 import type { Digest } from '../../core/content/digest.js';
 import { errorOf, type MobyError } from '../../lib/errdefs/index.js';
 import { fromGrpcError } from '../../lib/errdefs/grpc.js';
-import { pieces } from './chunks.js';
+import { pieces } from '../../lib/component/grpc-handlers.js';
 import { ingestStatusFromProto } from './convert.js';
 
 type WriteCall = ClientDuplexStream<WriteContentRequest, WriteContentResponse>;

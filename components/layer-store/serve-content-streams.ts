@@ -7,9 +7,9 @@ import type {
   ListContentRequest, ListContentResponse, ReadContentRequest, ReadContentResponse,
 } from '../../api/moby/layer_store/v1/layer_store.js';
 import type { ContentStore } from '../../core/content/content-store.js';
-import { pieces } from './chunks.js';
+import { pieces } from '../../lib/component/grpc-handlers.js';
 import { contentInfoToProto, listFilterFromProto, readRangeFromProto } from './convert.js';
-import { fail, send } from './grpc-handlers.js';
+import { fail, send } from '../../lib/component/grpc-handlers.js';
 
 /** Sends the range chunk by chunk; the blob is read only as fast as the client takes it. */
 export async function serveRead(content: ContentStore, call: ServerWritableStream<ReadContentRequest, ReadContentResponse>): Promise<void> {

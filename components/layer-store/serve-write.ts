@@ -11,7 +11,7 @@ import {
 import type { ContentStore, ContentWriter } from '../../core/content/content-store.js';
 import { errorOf } from '../../lib/errdefs/index.js';
 import { ingestStatusToProto, writerOptionsFromProto } from './convert.js';
-import { fail, send } from './grpc-handlers.js';
+import { fail, send } from '../../lib/component/grpc-handlers.js';
 
 export async function serveWrite(content: ContentStore, call: ServerDuplexStream<WriteContentRequest, WriteContentResponse>): Promise<void> {
   const session = new WriteSession(content);

@@ -5,7 +5,7 @@ import { LayerStoreService, type LayerStoreServer } from '../../api/moby/layer_s
 import type { LayerStore } from '../../core/layers/layer-store.js';
 import type { GrpcBinding } from '../../lib/component/service.js';
 import * as cv from './convert.js';
-import { unaryOf } from './grpc-handlers.js';
+import { unaryOf } from '../../lib/component/grpc-handlers.js';
 import { serveListContent, serveRead } from './serve-content-streams.js';
 import { serveWrite } from './serve-write.js';
 

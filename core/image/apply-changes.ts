@@ -1,8 +1,9 @@
 import { posix } from 'node:path';
 import { errorOf } from '../../lib/errdefs/index.js';
-import { parseGoDuration, parsePortSpec, parseSignal } from './change-values.js';
+import { parsePortSpec, parseSignal } from './change-values.js';
 import { completeContainerConfig, type ContainerConfig, type HealthConfig } from './container-config.js';
 import { parseInstructions, parseJsonArray, parseWords, splitInstruction, splitWhitespace, type Instruction } from './dockerfile-parse.js';
+import { checkFlags, parseHealthcheck } from './healthcheck-change.js';
 import { processWord, processWords } from './shell-word.js';
 
 /**
@@ -105,52 +106,9 @@ function toCommand(node: Node): Command {
       if (trigger === 'MAINTAINER' || trigger === 'FROM') throw fail(`${trigger} isn't allowed as an ONBUILD trigger`);
       return { ...node, expression: node.original.replace(/^\s*ONBUILD\s*/i, '') };
     }
-    case 'healthcheck': return { ...node, health: parseHealthcheck(node) };
+    case 'healthcheck': return { ...node, health: parseHealthcheck(node.args, node.json, node.flags) };
   }
   return node;
-}
-
-function checkFlags(flags: string[], known: Set<string>): Map<string, string> {
-  const values = new Map<string, string>();
-  for (const flag of flags) {
-    if (flag === '--') break;
-    if (!flag.startsWith('--')) throw fail(`arg should start with -- : ${flag}`);
-    const eq = flag.indexOf('=');
-    const name = flag.slice(2, eq < 0 ? undefined : eq);
-    if (!known.has(name)) throw fail(`unknown flag: ${name}`);
-    if (values.has(name)) throw fail(`duplicate flag specified: ${name}`);
-    if (eq < 0) throw fail(`missing a value on flag: ${name}`);
-    values.set(name, flag.slice(eq + 1));
-  }
-  return values;
-}
-
-function parseHealthcheck(node: Node): HealthConfig {
-  if (node.args.length === 0) throw fail('HEALTHCHECK requires at least one argument');
-  const type = node.args[0]!.toUpperCase();
-  const cmd = node.args.slice(1);
-  if (type === 'NONE') {
-    if (cmd.length !== 0) throw fail('HEALTHCHECK NONE takes no arguments');
-    return { Test: ['NONE'] };
-  }
-  const flags = checkFlags(node.flags, new Set(['interval', 'timeout', 'start-period', 'start-interval', 'retries']));
-  if (type !== 'CMD') throw fail(`Unknown type ${JSON.stringify(type)} in HEALTHCHECK (try CMD)`);
-  if (cmd.length === 0) throw fail('Missing command after HEALTHCHECK CMD');
-  const health: HealthConfig = { Test: [node.json ? 'CMD' : 'CMD-SHELL', ...cmd] };
-  for (const [flag, key] of [['interval', 'Interval'], ['timeout', 'Timeout'], ['start-period', 'StartPeriod'], ['start-interval', 'StartInterval']] as const) {
-    const value = flags.get(flag);
-    if (value === undefined || value === '') continue;
-    const nanos = parseGoDuration(value);
-    if (nanos !== 0 && nanos < 1e6) throw fail(`Interval ${JSON.stringify(flag)} cannot be less than 1ms`);
-    if (nanos !== 0) health[key] = nanos;
-  }
-  const retries = flags.get('retries');
-  if (retries !== undefined && retries !== '') {
-    if (!/^[+-]?\d+$/.test(retries) || Math.abs(Number(retries)) > 2 ** 31 - 1) throw fail(`strconv.ParseInt: parsing ${JSON.stringify(retries)}: invalid syntax`);
-    if (Number(retries) < 0) throw fail(`--retries cannot be negative (${Number(retries)})`);
-    if (Number(retries) > 0) health.Retries = Number(retries);
-  }
-  return health;
 }
 
 /** moby's `dispatch*` functions for the allowed instructions. */

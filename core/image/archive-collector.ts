@@ -92,11 +92,15 @@ export class ArchiveCollector {
       return;
     }
     const want = this.wants.get(path);
-    const record = want?.kind === 'layer' ? await this.sendNow(path, header.size, entry.body, want)
-      : want || (header.size <= SMALL_FILE && this.memoryUsed + header.size <= MEMORY_BUDGET) ? await this.keep(path, header.size, entry.body, want)
-        : await this.spoolFile(path, entry.body);
-    this.files.set(path, record);
+    this.files.set(path, await this.take(path, header.size, entry.body, want));
     if (want) this.document(path, want);
+  }
+
+  /** Known layers go to the sink, documents and small files to memory, the rest to the spool. */
+  private async take(path: string, size: number, body: AsyncIterable<Uint8Array>, want: Want | undefined): Promise<FileRecord> {
+    if (want?.kind === 'layer') return this.sendNow(path, size, body, want);
+    if (want || (size <= SMALL_FILE && this.memoryUsed + size <= MEMORY_BUDGET)) return this.keep(path, size, body, want);
+    return this.spoolFile(path, body);
   }
 
   /** Declares what the file at `path` (followed through links seen so far) is. */
@@ -128,7 +132,7 @@ export class ArchiveCollector {
    */
   async store(file: ArchiveFile, want: Want): Promise<void> {
     const record = this.files.get(file.path)!;
-    checkDigest(record, want.expected ?? digestInName(record.path, want.kind === 'config'));
+    this.verify(record, want);
     if (record.stored) return;
     const data = record.data ? Readable.from([record.data]) : createReadStream(record.spool!);
     try {
@@ -142,6 +146,11 @@ export class ArchiveCollector {
     record.stored = true;
     // Layers are not read again: free the disk now rather than at the end.
     if (record.spool && want.kind === 'layer') await rm(record.spool, { force: true });
+  }
+
+  /** Refuses a file whose digest is not the one `want` or its name promises (`invalid-argument`). */
+  verify(file: ArchiveFile, want: Want): void {
+    checkDigest(file, want.expected ?? digestInName(file.path, want.kind === 'config'));
   }
 
   private document(path: string, want: Want): void {

@@ -100,8 +100,8 @@ function splitDockerDomain(name: string): { domain: string; remainder: string } 
   let remainder = name;
   // localhost, anything with "." or ":" (a host or host:port), or anything
   // upper-case (namespaces are lower case) is a registry domain.
-  if (first === 'localhost' || /[.:]/.test(first) || first.toLowerCase() !== first) [domain, remainder] = [first, rest];
-  else if (first === legacyDefaultDomain) [domain, remainder] = [defaultDomain, rest];
+  if (first === legacyDefaultDomain) [domain, remainder] = [defaultDomain, rest];
+  else if (first === 'localhost' || /[.:]/.test(first) || first.toLowerCase() !== first) [domain, remainder] = [first, rest];
   if (domain === defaultDomain && !remainder.includes('/')) remainder = officialPrefix + remainder;
   return { domain, remainder };
 }

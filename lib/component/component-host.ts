@@ -69,6 +69,10 @@ export async function startComponent(opts: ComponentHostOptions): Promise<Runnin
         services: opts.services.map(({ name, implementation }) => ({ name, implementation })),
       }),
     );
+    // Bound before the factories run, so a service may call one listed before it in the same
+    // component (image-store opening over layer-store); callers see NOT_SERVING until all started.
+    await bind(server, opts.socket);
+    bound = true;
     for (const svc of opts.services) {
       const ctx = { component: opts.name, service: svc.name, implementation: svc.implementation, roots: opts.roots, socket: opts.socket, registry, log: opts.log.child({ service: svc.name }) };
       const instance = await Promise.resolve(svc.factory(ctx)).catch((err) => {
@@ -77,8 +81,6 @@ export async function startComponent(opts: ComponentHostOptions): Promise<Runnin
       created.push(instance);
       for (const b of instance.grpc ?? []) addBinding(server, b);
     }
-    await bind(server, opts.socket);
-    bound = true;
     for (const instance of created) await instance.start?.();
     health.setAll(ServingStatus.SERVING);
     return { name: opts.name, socket: opts.socket, health, close };

@@ -2,10 +2,11 @@
  * The contract between a component host and the services it hosts.
  *
  * A service implementation is a factory: given its context it returns the gRPC services it
- * serves and, optionally, what to do once the component's socket is bound (`start`, e.g. the
- * engine API listening on docker.sock) and on shutdown (`close`). The host serves health and
- * version itself, binds the socket, starts services in manifest order, reports SERVING only
- * when all have started, and closes them in reverse order.
+ * serves and, optionally, what to do once every service of the component exists (`start`,
+ * e.g. the engine API listening on docker.sock) and on shutdown (`close`). The host binds the
+ * socket first (health NOT_SERVING), then runs the factories in manifest order, so a factory
+ * may already call a service listed before it in the same component; it reports SERVING only
+ * when every `start` resolved, and closes services in reverse order.
  */
 import type { ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from './log.js';

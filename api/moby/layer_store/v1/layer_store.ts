@@ -65,9 +65,10 @@ export enum WriteAction {
   /** WRITE_ACTION_STATUS - Answered with the ingest's `status`. */
   WRITE_ACTION_STATUS = 2,
   /**
-   * WRITE_ACTION_WRITE - Appends `data` (at most 1 MiB) at `offset`, which must be where the ingest ends
+   * WRITE_ACTION_WRITE - Appends `data` at `offset`, which must be where the ingest ends
    * (FAILED_PRECONDITION otherwise). Answered with the new end in `offset`. Writing past the
-   * declared total is FAILED_PRECONDITION and discards the ingest.
+   * declared total is FAILED_PRECONDITION and discards the ingest. Clients send at most 1 MiB
+   * per request (gRPC refuses messages over 4 MiB).
    */
   WRITE_ACTION_WRITE = 3,
   /** WRITE_ACTION_DIGEST - Answered with the `digest` of everything written so far, bytes from before a resume included. */

@@ -1,10 +1,10 @@
 /**
- * Server-side plumbing shared by the layer-store handlers: unary calls as async functions,
+ * Server-side plumbing shared by component gRPC adapters: unary calls as async functions,
  * stream writes that wait for the transport, and errors through the one gRPC table.
  */
 import type { handleUnaryCall, ServerDuplexStream, ServerWritableStream } from '@grpc/grpc-js';
-import { errorOf } from '../../lib/errdefs/index.js';
-import { toGrpcError } from '../../lib/errdefs/grpc.js';
+import { errorOf } from '../errdefs/index.js';
+import { toGrpcError } from '../errdefs/grpc.js';
 
 type OutgoingCall<Res> = ServerWritableStream<unknown, Res> | ServerDuplexStream<unknown, Res>;
 
@@ -44,6 +44,19 @@ export function fail<Res>(call: OutgoingCall<Res>, err: unknown): void {
   call.emit('error', toGrpcError(err));
 }
 
-function cancelled(): Error {
+/** The error of a call the client cancelled. */
+export function cancelled(): Error {
   return errorOf('cancelled', 'call cancelled by the client');
+}
+/** The largest `data` a stream message carries, well under gRPC's 4 MiB receive limit. */
+export const maxChunk = 1024 * 1024;
+
+/** `chunk` as views of at most `maxChunk` bytes, without copying. */
+export function* pieces(chunk: Uint8Array): Iterable<Buffer> {
+  const whole = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (whole.length <= maxChunk) {
+    yield whole;
+    return;
+  }
+  for (let at = 0; at < whole.length; at += maxChunk) yield whole.subarray(at, at + maxChunk);
 }

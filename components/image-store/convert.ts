@@ -1,0 +1,68 @@
+/**
+ * Proto ↔ domain for image-store. Docker-shaped values travel as JSON text (see the proto).
+ */
+import type {
+  FilterValues, ImportOptions as ProtoImportOptions, ImportResponse, ListRequest, LoadResponse,
+} from '../../api/moby/image_store/v1/image_store.js';
+import type {
+  Filters, ImportOptions, ImportResult, Json, ListOptions, LoadResult, ProgressEvent,
+} from '../../core/image-store/image-store.js';
+import { errorOf } from '../../lib/errdefs/index.js';
+
+export function toJson(value: unknown): { json: string } {
+  return { json: JSON.stringify(value) };
+}
+
+export function fromJson<T = Json>(res: { json: string }): T {
+  return JSON.parse(res.json) as T;
+}
+
+export function filtersToProto(filters: Filters | undefined): Record<string, FilterValues> {
+  return Object.fromEntries(Object.entries(filters ?? {}).map(([key, values]) => [key, { values }]));
+}
+
+export function filtersFromProto(filters: Record<string, FilterValues>): Filters {
+  return Object.fromEntries(Object.entries(filters).map(([key, { values }]) => [key, values]));
+}
+
+export function listToProto(opts: ListOptions = {}): ListRequest {
+  return { all: opts.all ?? false, filters: filtersToProto(opts.filters), sharedSize: opts.sharedSize ?? false };
+}
+
+export function listFromProto(req: ListRequest): ListOptions {
+  return { all: req.all, filters: filtersFromProto(req.filters), sharedSize: req.sharedSize };
+}
+
+export function importOptionsToProto(opts: ImportOptions = {}): ProtoImportOptions {
+  return { repo: opts.repo ?? '', tag: opts.tag ?? '', changes: opts.changes ?? [], message: opts.message ?? '', platform: opts.platform ?? '' };
+}
+
+/** Empty strings stand for absent options. */
+export function importOptionsFromProto(opts: ProtoImportOptions): ImportOptions {
+  const out: ImportOptions = { changes: opts.changes };
+  if (opts.repo) out.repo = opts.repo;
+  if (opts.tag) out.tag = opts.tag;
+  if (opts.message) out.message = opts.message;
+  if (opts.platform) out.platform = opts.platform;
+  return out;
+}
+
+export function importEventToProto(event: ProgressEvent<ImportResult>): ImportResponse {
+  return 'message' in event ? { messageJson: JSON.stringify(event.message) } : { importResult: { id: event.result.id } };
+}
+
+export function importEventFromProto(res: ImportResponse): ProgressEvent<ImportResult> {
+  if (res.messageJson !== undefined) return { message: JSON.parse(res.messageJson) };
+  if (res.importResult) return { result: { id: res.importResult.id } };
+  throw errorOf('internal', 'image-store: an import response with neither message nor result');
+}
+
+export function loadEventToProto(event: ProgressEvent<LoadResult>): LoadResponse {
+  return 'message' in event ? { messageJson: JSON.stringify(event.message) } : { loadResult: { loaded: event.result.loaded } };
+}
+
+export function loadEventFromProto(res: LoadResponse): ProgressEvent<LoadResult> {
+  if (res.messageJson !== undefined) return { message: JSON.parse(res.messageJson) };
+  if (res.loadResult) return { result: { loaded: res.loadResult.loaded } };
+  throw errorOf('internal', 'image-store: a load response with neither message nor result');
+}
