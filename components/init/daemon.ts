@@ -49,7 +49,15 @@ export async function runDaemon(opts: DaemonOptions, log: Logger = createLogger(
     await supervisor.start();
     const info: DaemonFile = { pid: process.pid, registrySocket: supervisor.registrySocket, manifest: opts.manifestPath, startedAt: new Date().toISOString() };
     await writeFile(daemonFile(opts.execRoot), JSON.stringify(info) + '\n', { mode: 0o644 });
-    log.info('engine ready', { components: manifest.components.length, ms: Math.round(performance.now() - t0), manifest: opts.manifestPath });
+    const mem = process.memoryUsage();
+    log.info('engine ready', {
+      components: manifest.components.length,
+      ms: Math.round(performance.now() - t0),
+      manifest: opts.manifestPath,
+      rssMiB: Math.round(mem.rss / 2 ** 20),
+      heapUsedMiB: Math.round(mem.heapUsed / 2 ** 20),
+      heapTotalMiB: Math.round(mem.heapTotal / 2 ** 20),
+    });
     const why = await stopped;
     log.info('stopping', { why });
     await supervisor.stop();

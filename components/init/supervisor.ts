@@ -9,7 +9,7 @@ import { startComponent, type HostedService, type RunningComponent } from '../..
 import type { Logger } from '../../lib/component/log.js';
 import { buildInfo } from '../../lib/component/version.js';
 import { errorOf } from '../../lib/errdefs/index.js';
-import { initService, registryService, type ComponentSpec, type Manifest } from '../../lib/manifest/index.js';
+import { dependenciesOf, initService, registryService, type ComponentSpec, type Manifest } from '../../lib/manifest/index.js';
 import { loadFactory } from '../catalog.js';
 import { Health, RegistryState, State } from '../registry/registry-state.js';
 import { registryBinding } from '../registry/service.js';
@@ -28,7 +28,7 @@ type Running = { kind: 'inline'; component: RunningComponent } | { kind: 'proces
 
 export class Supervisor {
   readonly registry = new RegistryState();
-  readonly #running: Running[] = [];
+  readonly #running = new Map<string, Running>();
   readonly #initComponent: ComponentSpec;
 
   constructor(private readonly o: SupervisorOptions) {
@@ -46,40 +46,57 @@ export class Supervisor {
     return this.socketOf(this.#initComponent.name);
   }
 
-  /** Starts every component in manifest order; on failure stops what started and throws. */
+  /**
+   * Starts every component as soon as the components it depends on are SERVING (independent
+   * ones in parallel); on failure stops what started and throws the first error.
+   */
   async start(): Promise<void> {
-    try {
-      for (const c of this.o.manifest.components) {
-        if (c.placement === 'inline') await this.#startInline(c);
-        else await this.#startProcess(c);
+    const components = this.o.manifest.components;
+    const starting = new Map<string, Promise<void>>();
+    const startOne = (c: ComponentSpec): Promise<void> => {
+      let p = starting.get(c.name);
+      if (!p) {
+        p = (async () => {
+          await Promise.all(dependenciesOf(c, components).map((d) => startOne(components.find((x) => x.name === d)!)));
+          if (c.placement === 'inline') await this.#startInline(c);
+          else await this.#startProcess(c);
+        })();
+        starting.set(c.name, p);
       }
-    } catch (err) {
+      return p;
+    };
+    const results = await Promise.allSettled(components.map(startOne));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
       await this.stop();
-      throw err;
+      throw failed.reason;
     }
   }
 
   /** Restarts a component's process; inline components share init's process and cannot be. */
   restart(name: string, reason: string): void {
-    const r = this.#running.find((x) => x.component.name === name);
+    const r = this.#running.get(name);
     if (!r) throw errorOf('not-found', `component ${name}: not found`);
     if (r.kind === 'inline') throw errorOf('failed-precondition', `component ${name} runs inside init and cannot be restarted alone`);
     this.o.log.warn('restarting component', { target: name, reason });
     r.component.kill(reason);
   }
 
+  /** Stops every started component in reverse start order. */
   async stop(): Promise<void> {
-    while (this.#running.length > 0) {
-      const r = this.#running.pop()!;
+    for (const c of [...this.o.manifest.components].reverse()) {
+      const r = this.#running.get(c.name);
+      if (!r) continue;
+      this.#running.delete(c.name);
       try {
         if (r.kind === 'inline') {
           await r.component.close();
-          this.registry.update(r.component.name, { state: State.STATE_STOPPED, health: Health.HEALTH_UNKNOWN, pid: 0 });
+          this.registry.update(c.name, { state: State.STATE_STOPPED, health: Health.HEALTH_UNKNOWN, pid: 0 });
         } else {
           await r.component.stop();
         }
       } catch (err) {
-        this.o.log.error('component stop failed', { target: r.component.name, err });
+        this.o.log.error('component stop failed', { target: c.name, err });
       }
     }
   }
@@ -98,7 +115,7 @@ export class Supervisor {
       services,
       log: this.o.log.child({ component: c.name }),
     });
-    this.#running.push({ kind: 'inline', component });
+    this.#running.set(c.name, { kind: 'inline', component });
     this.registry.update(c.name, { state: State.STATE_RUNNING, health: Health.HEALTH_SERVING, pid: process.pid, ...buildInfo() });
   }
 
@@ -109,12 +126,12 @@ export class Supervisor {
   async #startProcess(c: ComponentSpec): Promise<void> {
     const component = new ProcessComponent({
       env: { name: c.name, services: c.services, socket: this.socketOf(c.name), registrySocket: this.registrySocket, roots: this.o.roots },
-      command: c.command ?? [process.execPath, join(repoRoot, 'dist', 'components', 'host', 'main.js')],
+      command: c.command ?? [process.execPath, ...process.execArgv, join(repoRoot, 'dist', 'components', 'host', 'main.js')],
       registry: this.registry,
       budget: new RestartBudget(this.o.restartPolicy ?? defaultRestartPolicy),
       log: this.o.log.child({ component: c.name }),
     });
-    this.#running.push({ kind: 'process', component });
+    this.#running.set(c.name, { kind: 'process', component });
     await component.start();
   }
 }

@@ -1,2 +1,3 @@
 export * from './manifest.js';
 export { parseManifest } from './parse-manifest.js';
+export { dependenciesOf } from './start-order.js';

@@ -5,13 +5,20 @@
 import { initService, type ComponentSpec } from './manifest.js';
 import { invalid } from './manifest-error.js';
 
-export function startOrder(components: ComponentSpec[], source: string): ComponentSpec[] {
+/**
+ * The names of the components `c` must wait for: the init component (every component finds
+ * the others through the registry, which lives with init) and the hosts of what it requires.
+ */
+export function dependenciesOf(c: ComponentSpec, components: readonly ComponentSpec[]): string[] {
   const hostOf = new Map<string, string>();
-  for (const c of components) for (const s of c.services) hostOf.set(s.name, c.name);
-  const byName = new Map(components.map((c) => [c.name, c]));
-  // Every component finds the others through the registry, which lives with init: init starts first.
+  for (const x of components) for (const s of x.services) hostOf.set(s.name, x.name);
   const init = hostOf.get(initService)!;
-  const deps = (c: ComponentSpec) => [...new Set([init, ...c.requires.map((r) => hostOf.get(r)!)].filter((h) => h !== c.name))];
+  return [...new Set([init, ...c.requires.map((r) => hostOf.get(r)!)].filter((h) => h !== c.name))];
+}
+
+export function startOrder(components: ComponentSpec[], source: string): ComponentSpec[] {
+  const byName = new Map(components.map((c) => [c.name, c]));
+  const deps = (c: ComponentSpec) => dependenciesOf(c, components);
 
   const ordered: ComponentSpec[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
