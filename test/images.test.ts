@@ -92,6 +92,19 @@ describe('images through the docker CLI', () => {
     assert.equal(id, (await ok(engine, ['image', 'inspect', '--format', '{{.Id}}', 'busybox:test'])).trim());
   });
 
+  it('loads an OCI image layout tarball', async () => {
+    const saved = join(dir, 'saved.tar');
+    const oci = join(dir, 'oci.tar');
+    await run('skopeo', ['copy', `docker-archive:${saved}`, `oci-archive:${oci}:oci/busybox:2`]);
+    assert.match(await ok(engine, ['load', '-i', oci]), /Loaded image: oci\/busybox:2/);
+    const [inspect] = JSON.parse(await ok(engine, ['image', 'inspect', 'oci/busybox:2']));
+    // skopeo rewrites the config into OCI form, so the ID is that of skopeo's config blob.
+    const { stdout } = await run('skopeo', ['inspect', '--raw', `oci-archive:${oci}`]);
+    assert.equal(inspect.Id, JSON.parse(stdout).config.digest);
+    assert.deepEqual(inspect.Config.Cmd, ['sh']);
+    await ok(engine, ['rmi', 'oci/busybox:2']);
+  });
+
   it('exchanges tarballs with Debian dockerd both ways, keeping image IDs', async (t) => {
     const ref = await startReferenceDockerd();
     t.after(() => ref.stop());
@@ -115,6 +128,16 @@ describe('images through the docker CLI', () => {
     const escape = await tarOf([{ name: '../escape', content: 'x' }]);
     const cases: [string, string, Buffer, string][] = [
       ['import of a layer climbing out', '/images/create?fromSrc=-&repo=evil:1', escape, 'text/plain'],
+      [
+        'import writing through an absolute symlink',
+        '/images/create?fromSrc=-&repo=evil:5',
+        await tarOf([
+          { name: 'evil', type: 'symlink', linkname: '/' },
+          { name: 'evil/tmp/pwned', content: 'x' },
+        ]),
+        'text/plain',
+      ],
+      ['import of a hardlink to a path outside', '/images/create?fromSrc=-&repo=evil:6', await tarOf([{ name: 'link', type: 'link', linkname: '../../../etc/passwd' }]), 'text/plain'],
       ['import of a truncated gzip', '/images/create?fromSrc=-&repo=evil:2', gzipSync(await tarOf([{ name: 'a', content: 'x'.repeat(5000) }])).subarray(0, 60), 'text/plain'],
       ['load of a tarball with a ../ entry', '/images/load?quiet=1', await tarOf([{ name: '../manifest.json', content: '[]' }]), 'application/x-tar'],
       [
@@ -139,6 +162,7 @@ describe('images through the docker CLI', () => {
       assert.match(JSON.parse(r.body).message, /\S/, what);
     }
     assert.equal(await ok(engine, ['images', '-q', '-a']), before);
+    assert.equal(existsSync('/tmp/pwned'), false, 'nothing was written outside the snapshot');
     assert.equal((await engineRequest(engine.dockerSocket, 'GET', '/_ping')).body, 'OK');
   });
 
