@@ -1,0 +1,151 @@
+import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { runtimeError } from './runtime-error.js';
+
+/** A container's state as the OCI runtime reports it (`runc state`). */
+export interface RuntimeState {
+  id: string;
+  status: 'creating' | 'created' | 'running' | 'paused' | 'stopped';
+  /** The container's init process on the host; 0 once stopped. */
+  pid: number;
+  bundle: string;
+  created?: string;
+  annotations?: Record<string, string>;
+}
+
+export interface CreateOptions {
+  /** Where the runtime writes the init pid (required: the monitor reads it). */
+  pidFile: string;
+  /** A unix socket that receives the pty master, for a container with a terminal. */
+  consoleSocket?: string;
+  noPivot?: boolean;
+}
+
+/** The stdio a `create` hands to the container's init process. */
+export type CreateStdio = ['ignore' | 'pipe', 'ignore' | 'pipe', 'ignore' | 'pipe'];
+
+export interface CreatedProcess {
+  stdin: Writable | null;
+  stdout: Readable | null;
+  stderr: Readable | null;
+  /** Resolves once the container is created; rejects with the runtime's message. */
+  created: Promise<void>;
+}
+
+export interface OciRuntimeOptions {
+  /** The runtime binary: `runc` (found on PATH) by default; `crun` takes the same commands. */
+  binary?: string;
+  /** The runtime's state root (`--root`); the runtime's default when absent. */
+  root?: string;
+}
+
+/**
+ * A thin driver of an OCI runtime binary. Each method runs one runtime command;
+ * a failure throws `MobyError` with the runtime's message (`OCI runtime create
+ * failed: …`), kind `not-found` for an unknown container, `failed-precondition`
+ * when the container is in the wrong state, `already-exists`, `invalid-argument`
+ * for a process the runtime cannot exec, `internal` otherwise.
+ */
+export class OciRuntime {
+  readonly binary: string;
+  readonly root: string | undefined;
+
+  constructor(options: OciRuntimeOptions = {}) {
+    this.binary = options.binary ?? 'runc';
+    this.root = options.root;
+  }
+
+  /** The global arguments every command starts with. */
+  globalArgs(): string[] {
+    return [...(this.root ? ['--root', this.root] : []), '--log-format', 'json'];
+  }
+
+  /** Creates the container with stdio on /dev/null (see `spawnCreate` to hold its stdio). */
+  async create(id: string, bundle: string, options: CreateOptions): Promise<void> {
+    await this.spawnCreate(id, bundle, options, ['ignore', 'ignore', 'pipe']).created;
+  }
+
+  /**
+   * Runs `create` with the container's stdio as pipes the caller keeps: the init
+   * process inherits them and outlives the runtime command. `created` settles
+   * when the command exits; until then stderr carries the runtime's messages,
+   * afterwards only the container's (init is blocked until `start`).
+   */
+  spawnCreate(id: string, bundle: string, options: CreateOptions, stdio: CreateStdio): CreatedProcess {
+    const args = ['create', '--bundle', bundle, '--pid-file', options.pidFile];
+    if (options.consoleSocket) args.push('--console-socket', options.consoleSocket);
+    if (options.noPivot) args.push('--no-pivot');
+    const child = spawn(this.binary, [...this.globalArgs(), ...args, id], { stdio });
+    let stderr = '';
+    const collect = (chunk: Buffer) => (stderr += chunk.toString());
+    child.stderr?.on('data', collect);
+    const created = new Promise<void>((resolve, reject) => {
+      child.on('error', (err) => reject(runtimeError('create', `${this.binary}: ${err.message}`)));
+      child.on('exit', (code) => {
+        if (code === 0) {
+          child.stderr?.off('data', collect);
+          return resolve();
+        }
+        // The message may still be in the pipe: wait for its end (no container holds it now).
+        if (!child.stderr || child.stderr.readableEnded) return reject(runtimeError('create', stderr));
+        child.stderr.once('end', () => reject(runtimeError('create', stderr)));
+      });
+    });
+    return { stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, created };
+  }
+
+  async start(id: string): Promise<void> {
+    await this.run('start', ['start', id]);
+  }
+
+  async state(id: string): Promise<RuntimeState> {
+    return JSON.parse(await this.run('state', ['state', id])) as RuntimeState;
+  }
+
+  /** Sends a signal (`SIGTERM`, `KILL`, `9`) to init, or with `all` to every process of the container. */
+  async kill(id: string, signal: string | number = 'SIGTERM', options: { all?: boolean } = {}): Promise<void> {
+    await this.run('kill', ['kill', ...(options.all ? ['--all'] : []), id, String(signal)]);
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.run('pause', ['pause', id]);
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.run('resume', ['resume', id]);
+  }
+
+  /** The host pids of the container's processes. */
+  async ps(id: string): Promise<number[]> {
+    return (JSON.parse(await this.run('ps', ['ps', '--format', 'json', id])) as number[] | null) ?? [];
+  }
+
+  async delete(id: string, options: { force?: boolean } = {}): Promise<void> {
+    await this.run('delete', ['delete', ...(options.force ? ['--force'] : []), id]);
+  }
+
+  async list(): Promise<RuntimeState[]> {
+    return (JSON.parse(await this.run('list', ['list', '--format', 'json'])) as RuntimeState[] | null) ?? [];
+  }
+
+  /** Applies OCI `linux.resources` (memory, cpu, pids…) to a live container. */
+  async update(id: string, resources: object): Promise<void> {
+    await this.run('update', ['update', '--resources', '-', id], JSON.stringify(resources));
+  }
+
+  /** Runs one command; resolves with stdout, rejects with the runtime's stderr message. */
+  private run(op: string, args: string[], input?: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.binary, [...this.globalArgs(), ...args], {
+        stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', (err) => reject(runtimeError(op, `${this.binary}: ${err.message}`)));
+      child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(runtimeError(op, stderr))));
+      if (input !== undefined) child.stdin?.end(input);
+    });
+  }
+}
