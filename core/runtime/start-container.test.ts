@@ -82,8 +82,10 @@ describe('startContainer under a monitor, with real runc', { skip, timeout: 120_
 
 /** Starts the container from a separate Node process that exits right after. */
 async function startFromChildProcess(c: StartContainerOptions, dir: string): Promise<{ pid: number; monitorPid: number }> {
-  const script = join(dir, 'start-child.mts');
-  const module = new URL('./start-container.ts', import.meta.url).href;
+  // Compiled (dist/, plain node) or from source (tsx): the starter imports the same kind of file.
+  const compiled = import.meta.url.endsWith('.js');
+  const script = join(dir, compiled ? 'start-child.mjs' : 'start-child.mts');
+  const module = new URL(compiled ? './start-container.js' : './start-container.ts', import.meta.url).href;
   await writeFile(script, `import { startContainer } from ${JSON.stringify(module)};\nconsole.log(JSON.stringify(await startContainer(${JSON.stringify(c)})));\n`);
   const child = spawn(process.execPath, [...process.execArgv, script], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
