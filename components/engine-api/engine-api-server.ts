@@ -13,6 +13,7 @@ import { LocalHostFacts } from '../../core/system/host-facts.js';
 import { dispatch } from './dispatch.js';
 import type { EngineApiDeps } from './engine-api-deps.js';
 import { Router, type Route, type Upgrade } from './router.js';
+import { authRoutes } from './routes/auth.js';
 import { eventRoutes } from './routes/events.js';
 import { imageRoutes } from './routes/images.js';
 import { systemRoutes } from './routes/system.js';
@@ -24,7 +25,7 @@ export { closeServer, listenUnix } from './listen-unix.js';
 export type RouteGroup = (deps: EngineApiDeps) => Route[];
 
 /** Every route group the engine API serves. Adding a group is one line here. */
-export const routeGroups: readonly RouteGroup[] = [systemRoutes, imageRoutes, eventRoutes];
+export const routeGroups: readonly RouteGroup[] = [systemRoutes, imageRoutes, eventRoutes, authRoutes];
 
 /** The engine API's http.Server, which also tracks sockets taken over by upgrades. */
 export class EngineApiServer extends http.Server {

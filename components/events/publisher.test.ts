@@ -94,3 +94,26 @@ test('EventPublisher.publish never throws, even with no events service at all, a
   publisher.publish(draft('container', 'start', 'b'));
   assert.equal(publisher.pending, 1, 'nothing more is queued after close');
 });
+
+test('EventPublisher.retryNow ends the back-off pause: delivery resumes without waiting it out', { timeout: 30_000 }, async (t) => {
+  const { registryClient, startBus } = await setup(t);
+  let paused: () => void = () => undefined;
+  const failedOnce = new Promise<void>((resolve) => (paused = resolve));
+  const publisher = new EventPublisher({
+    registry: registryClient,
+    // A pause far longer than the test's timeout: only retryNow can end it in time.
+    retryDelayMs: { min: 600_000, max: 600_000 },
+    // Told in the same turn as the pause begins.
+    log: { warn: (msg) => msg === 'events service unreachable; buffering events' && paused() },
+  });
+  t.after(() => publisher.close());
+  publisher.publish(draft('container', 'start', 'a'));
+  await failedOnce;
+  await startBus();
+  publisher.retryNow();
+  await publisher.flush();
+  assert.equal(publisher.pending, 0);
+  const events = await EventsClient.dial(registryClient);
+  t.after(() => events.close());
+  assert.deepEqual((await take(events.subscribe({ since: 0n }), 1)).map((e) => e.actor.id), ['a']);
+});

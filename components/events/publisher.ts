@@ -8,6 +8,10 @@
  * Events are stamped by the events service when they arrive, so an event buffered through an
  * outage carries the time it was delivered. Delivery is at least once: an event whose reply
  * was lost with the connection is sent again.
+ *
+ * Who publishes what: init publishes the engine's own component events (`Type: "daemon"`,
+ * `component-start`, `component-die`…; the vocabulary is in
+ * `components/init/component-event-publisher.ts`).
  */
 import type { EventDraft } from '../../core/events/event-message.js';
 import type { Logger } from '../../lib/component/log.js';
@@ -76,6 +80,14 @@ export class EventPublisher {
   flush(): Promise<void> {
     if (!this.#running || this.#closed) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  /**
+   * Ends the current back-off pause, so the next delivery is tried at once: for a caller that
+   * knows the events service is back (init, when the registry records its host SERVING).
+   */
+  retryNow(): void {
+    this.#wake?.();
   }
 
   /** Stops delivering; what is still buffered is discarded. */

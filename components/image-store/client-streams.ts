@@ -81,6 +81,29 @@ export async function* download<Res extends { data: Buffer }>(open: () => Client
   }
 }
 
+/**
+ * A progress rpc's events, the call opened when iteration starts; `signal` and leaving the
+ * loop early cancel the call (the server then stops the operation).
+ */
+export async function* progress<Res, T>(
+  open: () => ClientReadableStream<Res>,
+  decode: (res: Res) => ProgressEvent<T>,
+  signal?: AbortSignal,
+): AsyncGenerator<ProgressEvent<T>> {
+  const call = open();
+  const cancel = () => cancelQuietly(call);
+  if (signal?.aborted) cancel();
+  signal?.addEventListener('abort', cancel, { once: true });
+  try {
+    for await (const res of call) yield decode(res as Res);
+  } catch (err) {
+    throw fromGrpcError(err);
+  } finally {
+    signal?.removeEventListener('abort', cancel);
+    cancelQuietly(call);
+  }
+}
+
 /** Cancels a call whose stream may have no error listener left (a cancel emits one). */
 function cancelQuietly(call: { cancel(): void; on(event: 'error', fn: () => void): unknown }): void {
   call.on('error', () => undefined);

@@ -4,12 +4,12 @@
  */
 import { ImageStoreClient } from '../../api/moby/image_store/v1/image_store.js';
 import type {
-  Filters, ImageStore, ImportOptions, ImportResult, Json, ListOptions, LoadOptions, LoadResult, ProgressEvent,
-  PruneResult, RemoveOptions,
+  Filters, ImageStore, ImportOptions, ImportResult, Json, ListOptions, LoadOptions, LoadResult, LoginResult, ProgressEvent,
+  PruneResult, PullOptions, PullResult, PushOptions, PushResult, RegistryAuth, RemoveOptions,
 } from '../../core/image-store/image-store.js';
 import { connect, unary } from '../../lib/component/grpc-call.js';
 import type { RegistryClient } from '../../lib/component/registry-client.js';
-import { download, upload } from './client-streams.js';
+import { download, progress, upload } from './client-streams.js';
 import * as cv from './convert.js';
 
 export class GrpcImageStore implements ImageStore {
@@ -53,6 +53,19 @@ export class GrpcImageStore implements ImageStore {
   load(source: AsyncIterable<Uint8Array>, opts: LoadOptions = {}): AsyncIterable<ProgressEvent<LoadResult>> {
     const first = { options: { quiet: opts.quiet ?? false } };
     return upload(() => this.#client.load(), first, source, (data) => ({ data }), cv.loadEventFromProto);
+  }
+
+  pull(ref: string, opts: PullOptions = {}): AsyncIterable<ProgressEvent<PullResult>> {
+    return progress(() => this.#client.pull(cv.pullToProto(ref, opts)), cv.pullEventFromProto, opts.signal);
+  }
+
+  push(ref: string, opts: PushOptions = {}): AsyncIterable<ProgressEvent<PushResult>> {
+    return progress(() => this.#client.push(cv.pushToProto(ref, opts)), cv.pushEventFromProto, opts.signal);
+  }
+
+  async login(auth: RegistryAuth): Promise<LoginResult> {
+    const res = await unary(this.#client.login.bind(this.#client), { auth: cv.authToProto(auth) });
+    return { Status: res.status, IdentityToken: res.identityToken };
   }
 
   save(refs: string[]): AsyncIterable<Uint8Array> {

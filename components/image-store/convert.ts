@@ -2,10 +2,12 @@
  * Proto ↔ domain for image-store. Docker-shaped values travel as JSON text (see the proto).
  */
 import type {
-  FilterValues, ImportOptions as ProtoImportOptions, ImportResponse, ListRequest, LoadResponse,
+  FilterValues, ImportOptions as ProtoImportOptions, ImportResponse, ListRequest, LoadResponse, PullRequest, PullResponse,
+  PushRequest, PushResponse, RegistryAuth as ProtoRegistryAuth,
 } from '../../api/moby/image_store/v1/image_store.js';
 import type {
-  Filters, ImportOptions, ImportResult, Json, ListOptions, LoadResult, ProgressEvent,
+  Filters, ImportOptions, ImportResult, Json, ListOptions, LoadResult, ProgressEvent, PullOptions, PullResult, PushOptions,
+  PushResult, RegistryAuth,
 } from '../../core/image-store/image-store.js';
 import { errorOf } from '../../lib/errdefs/index.js';
 
@@ -65,4 +67,54 @@ export function loadEventFromProto(res: LoadResponse): ProgressEvent<LoadResult>
   if (res.messageJson !== undefined) return { message: JSON.parse(res.messageJson) };
   if (res.loadResult) return { result: { loaded: res.loadResult.loaded } };
   throw errorOf('internal', 'image-store: a load response with neither message nor result');
+}
+
+const authFields = ['username', 'password', 'auth', 'email', 'serveraddress', 'identitytoken', 'registrytoken'] as const;
+
+export function authToProto(auth: RegistryAuth = {}): ProtoRegistryAuth {
+  return {
+    username: auth.username ?? '', password: auth.password ?? '', auth: auth.auth ?? '', email: auth.email ?? '',
+    serveraddress: auth.serveraddress ?? '', identitytoken: auth.identitytoken ?? '', registrytoken: auth.registrytoken ?? '',
+  };
+}
+
+/** Empty fields are absent ones. */
+export function authFromProto(auth: ProtoRegistryAuth | undefined): RegistryAuth {
+  const out: RegistryAuth = {};
+  for (const f of authFields) if (auth?.[f]) out[f] = auth[f];
+  return out;
+}
+
+export function pullToProto(ref: string, opts: PullOptions = {}): PullRequest {
+  return { ref, platform: opts.platform ?? '', auth: authToProto(opts.auth), allTags: opts.allTags ?? false };
+}
+
+export function pullFromProto(req: PullRequest): PullOptions {
+  const out: PullOptions = { auth: authFromProto(req.auth), allTags: req.allTags };
+  if (req.platform) out.platform = req.platform;
+  return out;
+}
+
+export function pushToProto(ref: string, opts: PushOptions = {}): PushRequest {
+  return { ref, auth: authToProto(opts.auth) };
+}
+
+export function pullEventToProto(event: ProgressEvent<PullResult>): PullResponse {
+  return 'message' in event ? { messageJson: JSON.stringify(event.message) } : { pullResult: event.result };
+}
+
+export function pullEventFromProto(res: PullResponse): ProgressEvent<PullResult> {
+  if (res.messageJson !== undefined) return { message: JSON.parse(res.messageJson) };
+  if (res.pullResult) return { result: { images: res.pullResult.images.map(({ id, reference, repoDigest }) => ({ id, reference, repoDigest })) } };
+  throw errorOf('internal', 'image-store: a pull response with neither message nor result');
+}
+
+export function pushEventToProto(event: ProgressEvent<PushResult>): PushResponse {
+  return 'message' in event ? { messageJson: JSON.stringify(event.message) } : { pushResult: event.result };
+}
+
+export function pushEventFromProto(res: PushResponse): ProgressEvent<PushResult> {
+  if (res.messageJson !== undefined) return { message: JSON.parse(res.messageJson) };
+  if (res.pushResult) return { result: { pushed: res.pushResult.pushed.map(({ tag, digest, size }) => ({ tag, digest, size })) } };
+  throw errorOf('internal', 'image-store: a push response with neither message nor result');
 }

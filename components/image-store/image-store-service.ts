@@ -1,27 +1,49 @@
 /**
  * image-store: images of `<data-root>/images` over the layer-store component, served over gRPC.
- * One process owns that root, through one `LocalImageStore`.
+ * One process owns that root, through one `LocalImageStore`. Its image events (pull, push,
+ * tag, untag, delete, import, load, save, prune) go to the `events` service through an
+ * `EventPublisher`, found through the registry whenever it is up.
  */
 import { join } from 'node:path';
 import { LocalImageStore } from '../../core/image-store/local-image-store.js';
 import type { ServiceFactory } from '../../lib/component/service.js';
 import { buildInfo } from '../../lib/component/version.js';
+import { EventPublisher } from '../events/publisher.js';
 import { GrpcLayerStore } from '../layer-store/client.js';
 import { imageStoreBinding } from './service.js';
 
+/** How long a shutdown waits for buffered events to reach the events service. */
+const flushMs = 2000;
+
 export const imageStoreService: ServiceFactory = async (ctx) => {
   const layers = await GrpcLayerStore.dial(ctx.registry);
+  const events = new EventPublisher({ registry: ctx.registry, log: ctx.log });
   try {
-    const store = await LocalImageStore.open({ root: join(ctx.roots.dataRoot, 'images'), layers, dockerVersion: buildInfo().version });
+    const { version } = buildInfo();
+    const store = await LocalImageStore.open({
+      root: join(ctx.roots.dataRoot, 'images'), layers, dockerVersion: version,
+      registry: { userAgent: `moby-core/${version}` }, publish: (event) => events.publish(event),
+    });
     return {
       grpc: [imageStoreBinding(store)],
       close: async () => {
         await store.close();
+        await flushed(events);
         await layers.close();
       },
     };
   } catch (err) {
+    events.close();
     await layers.close();
     throw err;
   }
 };
+
+/** Waits (a bounded time) for the events published so far to be delivered, then stops the publisher. */
+async function flushed(events: EventPublisher): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, flushMs)));
+  await Promise.race([events.flush(), timeout]);
+  clearTimeout(timer);
+  events.close();
+}

@@ -60,6 +60,30 @@ async function* incoming<T>(call: ServerDuplexStream<T, unknown>): AsyncGenerato
 }
 
 /**
+ * A progress rpc (one request, then progress and a result): `run`'s events sent as they come,
+ * at the client's pace. A client that cancels aborts the signal `run` is given; errors before
+ * the first event end the call alone, with their status.
+ */
+export async function serveProgress<Res, T>(
+  call: ServerWritableStream<unknown, Res>,
+  run: (signal: AbortSignal) => AsyncIterable<ProgressEvent<T>>,
+  encode: (event: ProgressEvent<T>) => Res,
+): Promise<void> {
+  const controller = new AbortController();
+  const onCancel = () => controller.abort(cancelled());
+  if (call.cancelled) onCancel();
+  else call.once('cancelled', onCancel);
+  try {
+    for await (const event of run(controller.signal)) await send(call, encode(event));
+    call.end();
+  } catch (err) {
+    fail(call, err);
+  } finally {
+    call.off('cancelled', onCancel);
+  }
+}
+
+/**
  * A download rpc: `bytes` sent at the client's pace, small chunks gathered into messages of
  * up to `maxChunk`; errors before the first byte end the call alone.
  */

@@ -1,7 +1,8 @@
 /**
  * component-init: starts the manifest's components in order, each on its own socket, waits
  * for each to be SERVING, keeps the registry's records, restarts what dies, and stops
- * everything in reverse order.
+ * everything in reverse order. Each change of a record is published as a component event
+ * (`component-event-publisher.ts`) when the manifest has an `events` service.
  */
 import { join } from 'node:path';
 import { componentSocket, repoRoot, type EngineRoots } from '../../lib/component/paths.js';
@@ -11,8 +12,10 @@ import { buildInfo } from '../../lib/component/version.js';
 import { errorOf } from '../../lib/errdefs/index.js';
 import { dependenciesOf, initService, registryService, type ComponentSpec, type Manifest } from '../../lib/manifest/index.js';
 import { loadFactory } from '../catalog.js';
+import { eventsServiceName } from '../events/client.js';
 import { Health, RegistryState, State } from '../registry/registry-state.js';
 import { registryBinding } from '../registry/service.js';
+import { ComponentEventPublisher } from './component-event-publisher.js';
 import { initBinding } from './init-service.js';
 import { ProcessComponent } from './process-component.js';
 import { RestartBudget, defaultRestartPolicy, type RestartPolicy } from './restart-budget.js';
@@ -22,6 +25,8 @@ export interface SupervisorOptions {
   roots: EngineRoots;
   log: Logger;
   restartPolicy?: RestartPolicy;
+  /** How long stopping waits for component events to reach `events` before stopping its host; default 1 s. */
+  eventsFlushMs?: number;
 }
 
 type Running = { kind: 'inline'; component: RunningComponent } | { kind: 'process'; component: ProcessComponent };
@@ -30,11 +35,15 @@ export class Supervisor {
   readonly registry = new RegistryState();
   readonly #running = new Map<string, Running>();
   readonly #initComponent: ComponentSpec;
+  readonly #events: ComponentEventPublisher | undefined;
 
   constructor(private readonly o: SupervisorOptions) {
     this.#initComponent = o.manifest.components.find((c) => c.services.some((s) => s.name === initService))!;
     for (const c of o.manifest.components) {
       this.registry.declare({ name: c.name, services: c.services.map((s) => s.name), socket: this.socketOf(c.name), placement: c.placement });
+    }
+    if (o.manifest.components.some(hostsEvents)) {
+      this.#events = new ComponentEventPublisher({ registry: this.registry, log: o.log.child({ component: this.#initComponent.name, publisher: 'component-events' }) });
     }
   }
 
@@ -82,12 +91,19 @@ export class Supervisor {
     r.component.kill(reason);
   }
 
-  /** Stops every started component in reverse start order. */
+  /**
+   * Stops every started component in reverse start order. The component events published so
+   * far get a moment to reach `events` before its host stops; none are published after.
+   */
   async stop(): Promise<void> {
     for (const c of [...this.o.manifest.components].reverse()) {
       const r = this.#running.get(c.name);
       if (!r) continue;
       this.#running.delete(c.name);
+      if (hostsEvents(c)) {
+        await this.#events?.flush(this.o.eventsFlushMs ?? 1000);
+        this.#events?.close();
+      }
       try {
         if (r.kind === 'inline') {
           await r.component.close();
@@ -99,6 +115,7 @@ export class Supervisor {
         this.o.log.error('component stop failed', { target: c.name, err });
       }
     }
+    this.#events?.close();
   }
 
   async #startInline(c: ComponentSpec): Promise<void> {
@@ -134,4 +151,8 @@ export class Supervisor {
     this.#running.set(c.name, { kind: 'process', component });
     await component.start();
   }
+}
+
+function hostsEvents(c: ComponentSpec): boolean {
+  return c.services.some((s) => s.name === eventsServiceName);
 }

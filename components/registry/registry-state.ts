@@ -7,7 +7,8 @@ import { Health, State, type Component } from '../../api/moby/component_registry
 
 export { Health, State, type Component };
 
-export type ComponentListener = (c: Component) => void;
+/** Told of every change: the record as it is now, and as it was just before. */
+export type ComponentListener = (c: Component, previous: Component) => void;
 
 export class RegistryState {
   readonly #records = new Map<string, Component>();
@@ -39,8 +40,18 @@ export class RegistryState {
     if (!changed) return current;
     if (patch.health !== undefined || patch.state !== undefined) next.changedAtMs = this.now();
     this.#records.set(name, next);
-    for (const l of this.#listeners) l(next);
+    for (const l of this.#listeners) l(next, current);
     return next;
+  }
+
+  /**
+   * The health checker's verdict on a running component. Ignored when the component is not
+   * running: it is about a process that is gone, and init's record of why it went stays.
+   */
+  reportHealth(name: string, health: Health, detail = ''): Component {
+    const current = this.get(name);
+    if (current.state !== State.STATE_RUNNING) return current;
+    return this.update(name, { health, ...(detail ? { lastReason: detail } : {}) });
   }
 
   get(name: string): Component {

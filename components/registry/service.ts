@@ -22,7 +22,7 @@ export function registryBinding(state: RegistryState): GrpcBinding {
     reportHealth: (call, cb) => {
       try {
         const { component, health, detail } = call.request;
-        state.update(component, { health, ...(detail ? { lastReason: detail } : {}) });
+        state.reportHealth(component, health, detail);
         cb(null, {});
       } catch (err) {
         cb(toGrpcError(err));

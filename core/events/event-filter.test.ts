@@ -42,6 +42,16 @@ describe('matchEvent', () => {
     assert.equal(matchEvent(health, { event: ['health_status: unhealthy'] }), false);
   });
 
+  it('event: component-health matches both component health actions by prefix, component-die only itself', () => {
+    const unhealthy = event('daemon', 'component-health: unhealthy', 'images', { name: 'images' });
+    const die = event('daemon', 'component-die', 'images', { name: 'images' });
+    assert.equal(matchEvent(unhealthy, { event: ['component-health'] }), true);
+    assert.equal(matchEvent(unhealthy, { event: ['component-health: healthy'] }), false);
+    assert.equal(matchEvent(die, { event: ['component-health'] }), false);
+    assert.equal(matchEvent(die, { event: ['component-die'] }), true);
+    assert.equal(matchEvent(die, { event: ['component'] }), false);
+  });
+
   it('container: by ID prefix or name, leaving out the events of other types', () => {
     assert.deepEqual(keep({ container: ['63fe'] }), ['container start', 'container exec_start: sh -c ls']);
     assert.deepEqual(keep({ container: ['web'] }), ['container start', 'container exec_start: sh -c ls']);

@@ -3,7 +3,7 @@
  * match (AND); within one name, any value may match (OR).
  * - `type`, `scope`: exact; `event`: exact on the action, but by prefix when one of the
  *   values is `exec_create`, `exec_start` or `health_status` (so `exec_start` matches
- *   `exec_start: sh -c …`);
+ *   `exec_start: sh -c …`), and, ours, `component-health` (`component-health: unhealthy`);
  * - `container`, `volume`, `network`, `plugin`, `daemon`, `node`, `service`, `secret`,
  *   `config`: the actor's ID or its `name` attribute, by prefix, whatever the event's type
  *   (as in moby, `container=web` leaves out a network's events);
@@ -24,7 +24,7 @@ export const eventFilterNames = [
 ] as const;
 
 const byName = ['daemon', 'container', 'plugin', 'volume', 'network', 'node', 'service', 'secret', 'config'] as const;
-const prefixActions = new Set(['exec_create', 'exec_start', 'health_status']);
+const prefixActions = new Set(['exec_create', 'exec_start', 'health_status', 'component-health']);
 
 export function matchEvent(event: EventMessage, filters: EventFilters): boolean {
   const values = (key: string) => filters[key] ?? [];

@@ -16,6 +16,10 @@
  * and the gRPC client `GrpcImageStore` implement the same contract.
  */
 
+import type { RegistryAuth } from '../distribution/registry-auth.js';
+
+export type { RegistryAuth } from '../distribution/registry-auth.js';
+
 /** Docker's JSON message (progress streams of import, load, pull, push). */
 export interface JsonMessage {
   status?: string;
@@ -61,6 +65,39 @@ export interface LoadOptions {
   quiet?: boolean;
 }
 
+export interface PullOptions {
+  /** `os[/arch[/variant]]`: the entry of a multi-platform image to pull (default linux/amd64), and what a single-platform one must be. */
+  platform?: string;
+  /** Credentials for the registry (the decoded `X-Registry-Auth`); anonymous when absent. */
+  auth?: RegistryAuth;
+  /** Every tag of the repository `ref` names (`docker pull --all-tags`); `ref` then carries no tag. */
+  allTags?: boolean;
+  /** Stops the pull: transfers end, nothing of it becomes visible, and the stream fails with `cancelled`. */
+  signal?: AbortSignal;
+}
+
+export interface PullResult {
+  /** One per reference pulled (several with `allTags`), in order. */
+  images: { id: string; reference: string; repoDigest: string }[];
+}
+
+export interface PushOptions {
+  auth?: RegistryAuth;
+  /** Stops the push before its next tag (a tag's transfers, once started, run to their end); the stream then fails with `cancelled`. */
+  signal?: AbortSignal;
+}
+
+export interface PushResult {
+  /** One per tag pushed (every tag of the repository when `ref` names none), in order. */
+  pushed: { tag: string; digest: string; size: number }[];
+}
+
+/** `POST /auth`'s answer (Docker's `AuthenticateOKBody`). */
+export interface LoginResult {
+  Status: string;
+  IdentityToken: string;
+}
+
 /** What a progress-reporting operation yields: messages to relay, then its result. */
 export type ProgressEvent<T> = { message: JsonMessage } | { result: T };
 
@@ -92,6 +129,32 @@ export interface ImageStore {
   import(source: AsyncIterable<Uint8Array>, opts?: ImportOptions): AsyncIterable<ProgressEvent<ImportResult>>;
   /** `docker load`: a docker-archive or OCI-layout tarball. */
   load(source: AsyncIterable<Uint8Array>, opts?: LoadOptions): AsyncIterable<ProgressEvent<LoadResult>>;
+  /**
+   * `docker pull`: the image (or, with `allTags`, every tag of the repository) from its
+   * registry, with Docker's progress messages. It is recorded under its name and its repo
+   * digest (`RepoDigests`) only once everything is stored and unpacked, all or nothing;
+   * the name moves from any image that had it. Errors before the first message (a missing
+   * manifest: `manifest for … not found: manifest unknown: manifest unknown`, `not-found`;
+   * bad credentials, `unauthenticated`; an unreachable registry, `unavailable`) fail the
+   * stream before it says anything, so the engine API can still answer them with a status.
+   */
+  pull(ref: string, opts?: PullOptions): AsyncIterable<ProgressEvent<PullResult>>;
+  /**
+   * `docker push`: the image a tag names (every tag of the repository when `ref` has none)
+   * to its registry, as Docker reports it, ending with `<tag>: digest: … size: …` and the
+   * `aux` message `{Tag, Digest, Size}`; the pushed digest becomes a repo digest of the
+   * image. Layers kept uncompressed (imports, loads) are gzipped on the way, once: the
+   * compressed blob is kept with the layer, so the same image pushes the same digest again.
+   * A name with no local image is `not-found` (`An image does not exist locally with the
+   * tag: …`), after the first message, as in Docker.
+   */
+  push(ref: string, opts?: PushOptions): AsyncIterable<ProgressEvent<PushResult>>;
+  /**
+   * `docker login`: checks `auth` against its registry (`serveraddress`, default Docker
+   * Hub) with the registry's own auth flow. Wrong credentials are `unauthenticated` with
+   * Docker's wording (`login attempt to http://…/v2/ failed with status: 401 Unauthorized`).
+   */
+  login(auth: RegistryAuth): Promise<LoginResult>;
   /** `docker save`: a tarball loadable by Docker and readable by skopeo. */
   save(refs: string[]): AsyncIterable<Uint8Array>;
   prune(opts?: { filters?: Filters }): Promise<PruneResult>;

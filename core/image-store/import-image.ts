@@ -6,7 +6,9 @@ import { mediaTypes, type Platform } from '../image/oci.js';
 import { parsePlatform } from '../image/platform.js';
 import { referenceString, repoTagReference } from '../image/reference.js';
 import type { ImportOptions, ImportResult, ProgressEvent } from './image-store.js';
+import { imageEvent } from './image-events.js';
 import { putLeased } from './put-leased.js';
+import { familiarOf } from './resolve-image.js';
 import { commitImages, prepareImage, withLease, type StoreContext } from './store-image.js';
 
 export interface ImportContext extends StoreContext {
@@ -24,7 +26,7 @@ const placeholderDiffId = `sha256:${'0'.repeat(64)}` as const;
  * read; the rootfs tar (plain or gzip) is stored uncompressed as the one layer (its
  * digest is its diff ID), the config comes from `newImportConfig` with the changes, and
  * an OCI manifest is made for it. The name given moves from any image that
- * had it. Yields `{"status":"sha256:…"}`, then the result.
+ * had it. Publishes `tag` (when named) and `import`, as moby does. Yields `{"status":"sha256:…"}`, then the result.
  */
 export async function* importImage(
   ctx: ImportContext, source: AsyncIterable<Uint8Array>, opts: ImportOptions = {},
@@ -47,6 +49,9 @@ export async function* importImage(
     await commitImages(ctx, [{ record, names: name === undefined ? [] : [name] }], goTime(ctx.clock()));
     return created.id;
   });
+  const labels = ctx.records.get(id)?.labels;
+  if (name !== undefined) ctx.publish(imageEvent('tag', id, familiarOf(name), labels));
+  ctx.publish(imageEvent('import', id, id, labels));
   yield { message: { status: id } };
   yield { result: { id } };
 }

@@ -3,6 +3,7 @@ import type { BlobSink } from '../image/blob-sink.js';
 import { readImageArchive } from '../image/read-image-archive.js';
 import type { ImageRecord, NameChange } from './image-records.js';
 import type { LoadResult, ProgressEvent } from './image-store.js';
+import { imageEvent } from './image-events.js';
 import { putLeased } from './put-leased.js';
 import { familiarOf } from './resolve-image.js';
 import { asInvalidArchive, commitImages, prepareImage, withLease, type StoreContext } from './store-image.js';
@@ -18,7 +19,8 @@ export interface LoadContext extends StoreContext {
  * under one lease before any image becomes visible, and all images of it are added in
  * one transaction: a hostile or inconsistent archive is `invalid-argument` and leaves no
  * image, blob or snapshot behind. A name that moves from another image leaves that image
- * untagged, with Docker's message. Yields Docker's `stream` lines, then the result.
+ * untagged, with Docker's message; each image loaded is a `load` event. Yields Docker's
+ * `stream` lines, then the result.
  */
 export async function* loadImages(ctx: LoadContext, source: AsyncIterable<Uint8Array>): AsyncGenerator<ProgressEvent<LoadResult>> {
   const changes = await withLease(ctx, async (lease) => {
@@ -47,6 +49,7 @@ export async function* loadImages(ctx: LoadContext, source: AsyncIterable<Uint8A
       for (const stream of lines(change)) yield { message: { stream } };
       loaded.push(familiarOf(change.name));
     }
+    ctx.publish(imageEvent('load', id, id, ctx.records.get(id)?.labels));
   }
   yield { result: { loaded } };
 }

@@ -8,19 +8,23 @@ import { normalizePlatform } from '../image/platform.js';
 import { parseNormalizedNamed, referenceString, repoTagReference } from '../image/reference.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import { GcLock, MetadataStore } from '../metadata/index.js';
+import { imageEvent, type ImageEventSink } from './image-events.js';
 import { ImageRecords } from './image-records.js';
-import { LeaseBook } from './lease-book.js';
 import type {
-  Filters, ImageStore, ImportOptions, ImportResult, Json, ListOptions, LoadOptions, LoadResult, ProgressEvent,
-  PruneResult, RemoveOptions,
+  Filters, ImageStore, ImportOptions, ImportResult, Json, ListOptions, LoadOptions, LoadResult, LoginResult, ProgressEvent,
+  PruneResult, PullOptions, PullResult, PushOptions, PushResult, RegistryAuth, RemoveOptions,
 } from './image-store.js';
 import { imageHistory, imageInspect } from './image-views.js';
 import { importImage } from './import-image.js';
+import { LeaseBook } from './lease-book.js';
 import { listImages } from './list-images.js';
 import { loadImages } from './load-image.js';
 import { imageDiskUsage, pruneImages } from './prune-images.js';
+import { pullIntoStore, type RegistryOptions } from './pull-into-store.js';
+import { pushFromStore } from './push-from-store.js';
+import { registryLogin } from './registry-login.js';
 import { removeImage } from './remove-image.js';
-import { resolveImage } from './resolve-image.js';
+import { familiarOf, resolveImage } from './resolve-image.js';
 import { saveImages } from './save-image.js';
 import { holderOf, type StoreContext } from './store-image.js';
 
@@ -35,6 +39,10 @@ export interface LocalImageStoreOptions {
   platform?: Platform;
   /** Written into imported images' configs as `docker_version`. */
   dockerVersion?: string;
+  /** How registries are reached by pull, push and login (insecure registries, certs.d, user agent). */
+  registry?: RegistryOptions;
+  /** Told of Docker's image events; the image-store component publishes them. Must not throw. */
+  publish?: ImageEventSink;
 }
 
 /**
@@ -44,8 +52,9 @@ export interface LocalImageStoreOptions {
  * a layer-store holder `{kind: 'image', id: <image ID>}` of its manifest and config
  * blobs (per ID, not per name, so names come and go without touching the layer store);
  * the manifest's labels keep its config and layers alive and the config's the top
- * snapshot. Imports and loads work under a lease and become visible in one transaction
- * at the end; a save leases what it streams.
+ * snapshot. Imports, loads and pulls work under a lease and become visible in one
+ * transaction at the end; saves and pushes lease what they read. Docker's image events go
+ * to `publish`.
  */
 export class LocalImageStore implements ImageStore {
   private closed = false;
@@ -63,7 +72,8 @@ export class LocalImageStore implements ImageStore {
     const clock = opts.clock ?? (() => new Date());
     const db = MetadataStore.open(opts.root, { clock });
     const leases = new LeaseBook(opts.layers, db);
-    const ctx: StoreContext = { layers: opts.layers, records: new ImageRecords(db), commits: new GcLock(), leases, clock };
+    const publish = opts.publish ?? (() => undefined);
+    const ctx: StoreContext = { layers: opts.layers, records: new ImageRecords(db), commits: new GcLock(), leases, clock, publish };
     const store = new LocalImageStore(ctx, db, opts);
     try {
       await store.dropStrayHolders();
@@ -96,6 +106,7 @@ export class LocalImageStore implements ImageStore {
     if (parseNormalizedNamed(repo).digest !== undefined) throw errorOf('invalid-argument', 'refusing to create a tag with a digest reference');
     const name = referenceString(repoTagReference(repo, tag));
     this.ctx.records.tag(id, name, goTime(this.ctx.clock()));
+    this.ctx.publish(imageEvent('tag', id, familiarOf(name), this.ctx.records.get(id)?.labels));
   }
 
   async remove(ref: string, opts: RemoveOptions = {}): Promise<Json[]> {
@@ -112,6 +123,21 @@ export class LocalImageStore implements ImageStore {
   load(source: AsyncIterable<Uint8Array>, _opts: LoadOptions = {}): AsyncIterable<ProgressEvent<LoadResult>> {
     this.checkOpen();
     return loadImages({ ...this.ctx, scratchDir: join(this.opts.root, 'tmp') }, source);
+  }
+
+  pull(ref: string, opts: PullOptions = {}): AsyncIterable<ProgressEvent<PullResult>> {
+    this.checkOpen();
+    return pullIntoStore({ ...this.ctx, registry: this.opts.registry ?? {} }, ref, opts);
+  }
+
+  push(ref: string, opts: PushOptions = {}): AsyncIterable<ProgressEvent<PushResult>> {
+    this.checkOpen();
+    return pushFromStore({ ...this.ctx, registry: this.opts.registry ?? {} }, ref, opts);
+  }
+
+  async login(auth: RegistryAuth): Promise<LoginResult> {
+    this.checkOpen();
+    return registryLogin(auth, this.opts.registry);
   }
 
   save(refs: string[]): AsyncIterable<Uint8Array> {

@@ -1,4 +1,5 @@
 import { errorOf } from '../../lib/errdefs/index.js';
+import { pruneEvent } from './image-events.js';
 import { boolFilter, checkFilters, has, matchKvList, timestampFilter, valuesOf } from './image-filters.js';
 import type { ImageRecord, ImageRecords } from './image-records.js';
 import type { Filters, Json, PruneResult } from './image-store.js';
@@ -14,7 +15,8 @@ const accepted = ['dangling', 'label', 'label!', 'until'] as const;
  * `dangling=false` (`docker image prune -a`) every image, through each of its names.
  * `until`, `label` and `label!` narrow the set. An image that cannot go is skipped.
  * `SpaceReclaimed` counts the blobs and snapshots the collections removed.
- * Every image counts as unused: containers are not known here.
+ * Every image counts as unused: containers are not known here. Ends with moby's `prune`
+ * event (`reclaimed` bytes), after the `untag` and `delete` events of what went.
  */
 export async function pruneImages(ctx: StoreContext, filters: Filters = {}): Promise<PruneResult> {
   checkFilters(filters, accepted);
@@ -33,6 +35,7 @@ export async function pruneImages(ctx: StoreContext, filters: Filters = {}): Pro
       space += removal.reclaimed;
     }
   }
+  ctx.publish(pruneEvent(space));
   return { ImagesDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: space };
 }
 

@@ -2,6 +2,7 @@ import { errorOf } from '../../lib/errdefs/index.js';
 import type { Digest } from '../content/index.js';
 import { shortId } from '../image/image-id.js';
 import { parseNormalizedNamed, referenceString, withDefaultTag } from '../image/reference.js';
+import { imageEvent } from './image-events.js';
 import type { ImageRecord } from './image-records.js';
 import type { Json } from './image-store.js';
 import { familiarOf, isIdPrefix, isTagged, repositoryOf, resolveImage } from './resolve-image.js';
@@ -20,7 +21,8 @@ export interface Removal {
  * tag of it). By ID: every name goes with the image, which needs `force` when the names
  * span more than one repository or more than one tag. A deleted image stops holding its
  * blobs and snapshots in the layer store, and a collection removes what nothing else
- * holds; the snapshots removed are reported as `Deleted` layers, top first.
+ * holds; the snapshots removed are reported as `Deleted` layers, top first. Publishes
+ * moby's `untag` and `delete` events.
  */
 export async function removeImage(ctx: StoreContext, ref: string, force = false): Promise<Removal> {
   const step = await ctx.commits.exclusive(() => untagOrDelete(ctx, ref, force));
@@ -38,25 +40,28 @@ async function untagOrDelete(ctx: StoreContext, ref: string, force: boolean): Pr
   const record = records.get(id)!;
   let names = records.namesOf(id);
   const items: Json[] = [];
-  const untag = (gone: string[]) => {
+  // moby logs an `untag` per name it removes, except the digests that go with the last tag.
+  const untag = (gone: string[], logged: boolean) => {
     records.untag(gone);
     items.push(...gone.map((name) => ({ Untagged: familiarOf(name) })));
     names = names.filter((name) => !gone.includes(name));
+    if (logged) gone.forEach(() => ctx.publish(imageEvent('untag', id, id, record.labels)));
   };
   if (!isIdPrefix(id, ref)) {
     const named = referenceString(withDefaultTag(parseNormalizedNamed(ref)));
-    untag([named]);
+    untag([named], true);
     const repo = repositoryOf(named);
     if (isTagged(named) && !names.some((n) => isTagged(n) && repositoryOf(n) === repo)) {
-      untag(names.filter((n) => !isTagged(n) && repositoryOf(n) === repo));
+      untag(names.filter((n) => !isTagged(n) && repositoryOf(n) === repo), false);
     }
     if (names.length > 0) return { items };
   } else if (names.length > 0) {
     if (!force && !isSingleReference(names)) throw conflict(id, 'image is referenced in multiple repositories');
-    untag(names);
+    untag(names, true);
   }
   records.delete(id);
   await ctx.layers.deleteHolder(holderOf(id));
+  ctx.publish(imageEvent('delete', id, id));
   items.push({ Deleted: id });
   return { items, deleted: record };
 }

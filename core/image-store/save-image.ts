@@ -5,6 +5,7 @@ import { imageIdPrefix, matchIdPrefix } from '../image/image-id.js';
 import { familiarName, parseAnyReference, referenceName, referenceString, type Reference } from '../image/reference.js';
 import { writeImageArchive } from '../image/write-image-archive.js';
 import { layerStoreSource } from './archive-source.js';
+import { imageEvent } from './image-events.js';
 import type { ImageRecord, ImageRecords } from './image-records.js';
 import { isTagged, noSuchImage, repositoryOf } from './resolve-image.js';
 import type { StoreContext } from './store-image.js';
@@ -21,7 +22,8 @@ interface SaveItem {
  * with uncompressed layers, as Docker 25+ writes it. The output depends on the images
  * alone, so loading it and saving again gives the same bytes. Names are checked, and the
  * chosen images' blobs leased, before the first byte is produced; the lease keeps them
- * for the whole save whatever removals and collections run meanwhile.
+ * for the whole save whatever removals and collections run meanwhile. Each image saved is
+ * a `save` event once the archive is complete.
  */
 export async function* saveImages(ctx: StoreContext, refs: string[]): AsyncGenerator<Buffer> {
   const { layers } = ctx;
@@ -38,6 +40,7 @@ export async function* saveImages(ctx: StoreContext, refs: string[]): AsyncGener
     const images = items.map(({ record, tags }) => ({ id: record.id, repoTags: tags }));
     const source = layerStoreSource(layers, items.map((i) => i.record));
     yield* streamOf((out) => writeImageArchive(images, source, out));
+    for (const { record } of items) ctx.publish(imageEvent('save', record.id, record.id, record.labels));
   } finally {
     await ctx.leases.release(lease).catch(() => undefined);
   }

@@ -4,6 +4,7 @@ import type { ImageConfig } from '../image/image-config.js';
 import type { LayerDescriptor, LayerStore, ResourceRef } from '../layers/layer-store.js';
 import type { Descriptor, GcLock } from '../metadata/index.js';
 import type { Mount } from '../snapshots/index.js';
+import type { ImageEventSink } from './image-events.js';
 import { imageManifest, gcLabel, manifestLabels } from './image-manifest.js';
 import type { ImageRecord, ImageRecords, NameChange } from './image-records.js';
 import type { LeaseBook } from './lease-book.js';
@@ -25,6 +26,8 @@ export interface StoreContext {
   commits: GcLock;
   leases: LeaseBook;
   clock: () => Date;
+  /** Told of Docker's image events (`tag`, `untag`, `delete`, `pull`…) once each has happened. */
+  publish: ImageEventSink;
 }
 
 export function holderOf(id: string): ResourceRef {

@@ -18,6 +18,11 @@ export interface EngineOptions {
   /** A manifest file; default: the embedded default. */
   manifest?: string;
   env?: Record<string, string>;
+  /**
+   * A data root to use instead of a fresh one under the engine's directory, e.g. to start an
+   * engine again on the data of one stopped before. The caller owns it: cleanup leaves it.
+   */
+  dataRoot?: string;
 }
 
 export interface TestEngine {
@@ -43,7 +48,7 @@ interface Hooks {
 
 export async function startEngine(hooks: Hooks, opts: EngineOptions = {}): Promise<TestEngine> {
   const dir = await mkdtemp('/tmp/mce-');
-  const dataRoot = join(dir, 'data');
+  const dataRoot = opts.dataRoot ?? join(dir, 'data');
   const execRoot = join(dir, 'run');
   const args = ['daemon', '--data-root', dataRoot, '--exec-root', execRoot];
   if (opts.manifest) args.push('--manifest', opts.manifest);

@@ -1,7 +1,10 @@
-/** The image route group: list, inspect, history, tag, remove, import, load, save, prune, df. */
+/** The image route group: list, inspect, history, tag, remove, import, pull, push, load, save, prune, df. */
 import type { Readable } from 'node:stream';
 import { errorOf } from '../../../lib/errdefs/index.js';
-import type { Filters as StoreFilters, ImageStore } from '../../../core/image-store/image-store.js';
+import { isDigest } from '../../../core/content/index.js';
+import { parseRegistryAuth } from '../../../core/distribution/registry-auth.js';
+import type { Filters as StoreFilters, ImageStore, ProgressEvent, RegistryAuth } from '../../../core/image-store/image-store.js';
+import { isValidTag, parseNormalizedNamed, referenceString, repoTagReference, type Reference } from '../../../core/image/reference.js';
 import type { EngineApiDeps } from '../engine-api-deps.js';
 import { parseFilters, type Filters } from '../filters.js';
 import { relayProgress } from '../json-stream.js';
@@ -36,6 +39,7 @@ export function imageRoutes(deps: EngineApiDeps): Route[] {
     route('GET', '/images/{name*}/json', async ({ res, params }, images) => writeJson(res, 200, await images.inspect(params.name!))),
     route('GET', '/images/{name*}/history', async ({ res, params }, images) => writeJson(res, 200, await images.history(params.name!))),
     route('GET', '/images/{name*}/get', async ({ res, params }, images) => save(res, images, [params.name!])),
+    route('POST', '/images/{name*}/push', async (ctx, images) => push(ctx, images)),
     route('POST', '/images/{name*}/tag', async ({ res, params, query }, images) => {
       const repo = query.get('repo') ?? '';
       if (repo === '') throw errorOf('invalid-argument', 'repository name must have at least one component');
@@ -54,13 +58,13 @@ export function imageRoutes(deps: EngineApiDeps): Route[] {
   ];
 }
 
-/** `POST /images/create`: `fromSrc=-` imports the body; pulling (`fromImage`) comes with distribution. */
-async function create({ req, res, query }: RequestContext, images: ImageStore): Promise<void> {
+/** `POST /images/create`: `fromImage` pulls from a registry, `fromSrc=-` imports the body. */
+async function create(ctx: RequestContext, images: ImageStore): Promise<void> {
+  const { req, res, query } = ctx;
+  const fromImage = query.get('fromImage');
+  if (fromImage) return pull(ctx, images, fromImage);
   const fromSrc = query.get('fromSrc');
-  if (fromSrc === null || fromSrc === '') {
-    if (query.get('fromImage')) throw errorOf('not-implemented', 'pulling images from a registry is not implemented yet');
-    throw errorOf('invalid-argument', 'fromImage or fromSrc is required');
-  }
+  if (fromSrc === null || fromSrc === '') throw errorOf('invalid-argument', 'fromImage or fromSrc is required');
   if (fromSrc !== '-') throw errorOf('not-implemented', `importing from a URL (${fromSrc}) is not supported: send the tarball as the body (fromSrc=-)`);
   const events = images.import(req as Readable, {
     repo: query.get('repo') ?? '',
@@ -70,6 +74,67 @@ async function create({ req, res, query }: RequestContext, images: ImageStore): 
     platform: query.get('platform') ?? '',
   });
   await relayProgress(res, events);
+}
+
+/**
+ * `docker pull`, as moby's `postImagesCreate`: `tag` (a tag or a digest) completes
+ * `fromImage`; a name with neither pulls every tag (`--all-tags`). Unreadable credentials
+ * pull anonymously, as moby ignores them. Errors before the first message (a missing
+ * manifest) are plain error answers; later ones go in the stream. A client that goes away
+ * stops the pull.
+ */
+async function pull({ req, res, query }: RequestContext, images: ImageStore, fromImage: string): Promise<void> {
+  const ref = pullReference(fromImage, query.get('tag') ?? '');
+  const allTags = ref.tag === undefined && ref.digest === undefined;
+  const platform = query.get('platform') ?? '';
+  const auth = authOrAnonymous(req.headers['x-registry-auth']);
+  await relayUntilGone(res, (signal) => images.pull(referenceString(ref), { auth, allTags, signal, ...(platform ? { platform } : {}) }));
+}
+
+/** `docker push`: `tag` names the tag (empty: every tag of the repository); credentials must be readable. */
+async function push({ req, res, params, query }: RequestContext, images: ImageStore): Promise<void> {
+  const tag = query.get('tag') ?? '';
+  const ref = tag !== '' ? repoTagReference(params.name!, tag) : parseNormalizedNamed(params.name!);
+  const auth = parseRegistryAuth(headerValue(req.headers['x-registry-auth']));
+  await relayUntilGone(res, (signal) => images.push(referenceString(ref), { auth, signal }));
+}
+
+/** moby's reading of `fromImage` and `tag`: a trailing `:` is dropped, and `tag` may be a digest. */
+function pullReference(fromImage: string, tag: string): Reference {
+  const ref = parseNormalizedNamed(fromImage.replace(/:$/, ''));
+  if (tag === '') return ref;
+  if (tag.includes(':')) {
+    if (!isDigest(tag)) throw errorOf('invalid-argument', `invalid reference format: ${tag}`);
+    return { domain: ref.domain, path: ref.path, digest: tag };
+  }
+  if (!isValidTag(tag)) throw errorOf('invalid-argument', 'invalid tag format');
+  return { domain: ref.domain, path: ref.path, tag };
+}
+
+function authOrAnonymous(header: string | string[] | undefined): RegistryAuth {
+  try {
+    return parseRegistryAuth(headerValue(header));
+  } catch {
+    return {};
+  }
+}
+
+function headerValue(header: string | string[] | undefined): string | undefined {
+  return Array.isArray(header) ? header[0] : header;
+}
+
+/** Relays a progress stream; the operation is cancelled when the client closes the connection first. */
+async function relayUntilGone<T>(res: RequestContext['res'], start: (signal: AbortSignal) => AsyncIterable<ProgressEvent<T>>): Promise<void> {
+  const controller = new AbortController();
+  const gone = () => {
+    if (!res.writableFinished) controller.abort();
+  };
+  res.once('close', gone);
+  try {
+    await relayProgress(res, start(controller.signal));
+  } finally {
+    res.off('close', gone);
+  }
 }
 
 async function save(res: RequestContext['res'], images: ImageStore, names: string[]): Promise<void> {

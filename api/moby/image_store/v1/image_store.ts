@@ -47,6 +47,9 @@ export const protobufFileName = "moby/image_store/v1/image_store.proto";
  *                        inconsistent archive or rootfs tar (nothing of it stays visible)
  *   ABORTED              (kind conflict) rmi by ID of an image in several repositories, unforced
  *   NOT_IMPLEMENTED      a compression other than gzip
+ *   UNAUTHENTICATED      a registry refused the credentials (pull, push, login)
+ *   UNAVAILABLE          a registry could not be reached
+ *   CANCELLED            the client cancelled a pull or push
  * In the streaming rpcs an error ends the stream with its status, after any progress sent.
  */
 
@@ -158,6 +161,78 @@ export interface PruneRequest_FiltersEntry {
 }
 
 export interface DiskUsageRequest {
+}
+
+/** Registry credentials as the `X-Registry-Auth` header carries them (empty fields: absent). */
+export interface RegistryAuth {
+  username: string;
+  password: string;
+  /** base64 of `username:password`. */
+  auth: string;
+  email: string;
+  serveraddress: string;
+  identitytoken: string;
+  registrytoken: string;
+}
+
+export interface PullRequest {
+  /** `127.0.0.1:5000/bb:1`, `busybox`, `name@sha256:…`; with `all_tags`, the repository alone. */
+  ref: string;
+  /** `os[/arch[/variant]]`; empty: linux/amd64 from an index, any single-platform image. */
+  platform: string;
+  auth: RegistryAuth | undefined;
+  allTags: boolean;
+}
+
+export interface PulledImage {
+  /** The image ID (the config digest). */
+  id: string;
+  /** The reference pulled, normalised: `127.0.0.1:5000/bb:1`. */
+  reference: string;
+  /** `127.0.0.1:5000/bb@sha256:…`: what the reference resolved to (an index's digest for a multi-platform image). */
+  repoDigest: string;
+}
+
+export interface PullResult {
+  images: PulledImage[];
+}
+
+export interface PullResponse {
+  /** One Docker JSON message (`{"status":"Pulling fs layer","progressDetail":{},"id":"…"}`). */
+  messageJson?: string | undefined;
+  pullResult?: PullResult | undefined;
+}
+
+export interface PushRequest {
+  /** `127.0.0.1:5000/bb:1`; without a tag every tag of the repository is pushed. */
+  ref: string;
+  auth: RegistryAuth | undefined;
+}
+
+export interface PushedTag {
+  tag: string;
+  digest: string;
+  size: number;
+}
+
+export interface PushResult {
+  pushed: PushedTag[];
+}
+
+export interface PushResponse {
+  /** One Docker JSON message, the last of each tag being `{"progressDetail":{},"aux":{"Tag","Digest","Size"}}`. */
+  messageJson?: string | undefined;
+  pushResult?: PushResult | undefined;
+}
+
+export interface LoginRequest {
+  auth: RegistryAuth | undefined;
+}
+
+export interface LoginResponse {
+  /** `Login Succeeded`. */
+  status: string;
+  identityToken: string;
 }
 
 function createBaseJsonResponse(): JsonResponse {
@@ -1915,6 +1990,1073 @@ export const DiskUsageRequest: MessageFns<DiskUsageRequest> = {
   },
 };
 
+function createBaseRegistryAuth(): RegistryAuth {
+  return { username: "", password: "", auth: "", email: "", serveraddress: "", identitytoken: "", registrytoken: "" };
+}
+
+export const RegistryAuth: MessageFns<RegistryAuth> = {
+  encode(message: RegistryAuth, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.username !== "") {
+      writer.uint32(10).string(message.username);
+    }
+    if (message.password !== "") {
+      writer.uint32(18).string(message.password);
+    }
+    if (message.auth !== "") {
+      writer.uint32(26).string(message.auth);
+    }
+    if (message.email !== "") {
+      writer.uint32(34).string(message.email);
+    }
+    if (message.serveraddress !== "") {
+      writer.uint32(42).string(message.serveraddress);
+    }
+    if (message.identitytoken !== "") {
+      writer.uint32(50).string(message.identitytoken);
+    }
+    if (message.registrytoken !== "") {
+      writer.uint32(58).string(message.registrytoken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RegistryAuth {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRegistryAuth();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.username = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.auth = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.serveraddress = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.identitytoken = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.registrytoken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RegistryAuth {
+    return {
+      username: isSet(object.username) ? globalThis.String(object.username) : "",
+      password: isSet(object.password) ? globalThis.String(object.password) : "",
+      auth: isSet(object.auth) ? globalThis.String(object.auth) : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      serveraddress: isSet(object.serveraddress) ? globalThis.String(object.serveraddress) : "",
+      identitytoken: isSet(object.identitytoken) ? globalThis.String(object.identitytoken) : "",
+      registrytoken: isSet(object.registrytoken) ? globalThis.String(object.registrytoken) : "",
+    };
+  },
+
+  toJSON(message: RegistryAuth): unknown {
+    const obj: any = {};
+    if (message.username !== "") {
+      obj.username = message.username;
+    }
+    if (message.password !== "") {
+      obj.password = message.password;
+    }
+    if (message.auth !== "") {
+      obj.auth = message.auth;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.serveraddress !== "") {
+      obj.serveraddress = message.serveraddress;
+    }
+    if (message.identitytoken !== "") {
+      obj.identitytoken = message.identitytoken;
+    }
+    if (message.registrytoken !== "") {
+      obj.registrytoken = message.registrytoken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RegistryAuth>, I>>(base?: I): RegistryAuth {
+    return RegistryAuth.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RegistryAuth>, I>>(object: I): RegistryAuth {
+    const message = createBaseRegistryAuth();
+    message.username = object.username ?? "";
+    message.password = object.password ?? "";
+    message.auth = object.auth ?? "";
+    message.email = object.email ?? "";
+    message.serveraddress = object.serveraddress ?? "";
+    message.identitytoken = object.identitytoken ?? "";
+    message.registrytoken = object.registrytoken ?? "";
+    return message;
+  },
+};
+
+function createBasePullRequest(): PullRequest {
+  return { ref: "", platform: "", auth: undefined, allTags: false };
+}
+
+export const PullRequest: MessageFns<PullRequest> = {
+  encode(message: PullRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ref !== "") {
+      writer.uint32(10).string(message.ref);
+    }
+    if (message.platform !== "") {
+      writer.uint32(18).string(message.platform);
+    }
+    if (message.auth !== undefined) {
+      RegistryAuth.encode(message.auth, writer.uint32(26).fork()).join();
+    }
+    if (message.allTags !== false) {
+      writer.uint32(32).bool(message.allTags);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PullRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePullRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ref = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.platform = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.auth = RegistryAuth.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.allTags = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PullRequest {
+    return {
+      ref: isSet(object.ref) ? globalThis.String(object.ref) : "",
+      platform: isSet(object.platform) ? globalThis.String(object.platform) : "",
+      auth: isSet(object.auth) ? RegistryAuth.fromJSON(object.auth) : undefined,
+      allTags: isSet(object.allTags)
+        ? globalThis.Boolean(object.allTags)
+        : isSet(object.all_tags)
+        ? globalThis.Boolean(object.all_tags)
+        : false,
+    };
+  },
+
+  toJSON(message: PullRequest): unknown {
+    const obj: any = {};
+    if (message.ref !== "") {
+      obj.ref = message.ref;
+    }
+    if (message.platform !== "") {
+      obj.platform = message.platform;
+    }
+    if (message.auth !== undefined) {
+      obj.auth = RegistryAuth.toJSON(message.auth);
+    }
+    if (message.allTags !== false) {
+      obj.allTags = message.allTags;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PullRequest>, I>>(base?: I): PullRequest {
+    return PullRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PullRequest>, I>>(object: I): PullRequest {
+    const message = createBasePullRequest();
+    message.ref = object.ref ?? "";
+    message.platform = object.platform ?? "";
+    message.auth = (object.auth !== undefined && object.auth !== null)
+      ? RegistryAuth.fromPartial(object.auth)
+      : undefined;
+    message.allTags = object.allTags ?? false;
+    return message;
+  },
+};
+
+function createBasePulledImage(): PulledImage {
+  return { id: "", reference: "", repoDigest: "" };
+}
+
+export const PulledImage: MessageFns<PulledImage> = {
+  encode(message: PulledImage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.reference !== "") {
+      writer.uint32(18).string(message.reference);
+    }
+    if (message.repoDigest !== "") {
+      writer.uint32(26).string(message.repoDigest);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PulledImage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePulledImage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reference = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.repoDigest = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PulledImage {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      reference: isSet(object.reference) ? globalThis.String(object.reference) : "",
+      repoDigest: isSet(object.repoDigest)
+        ? globalThis.String(object.repoDigest)
+        : isSet(object.repo_digest)
+        ? globalThis.String(object.repo_digest)
+        : "",
+    };
+  },
+
+  toJSON(message: PulledImage): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.reference !== "") {
+      obj.reference = message.reference;
+    }
+    if (message.repoDigest !== "") {
+      obj.repoDigest = message.repoDigest;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PulledImage>, I>>(base?: I): PulledImage {
+    return PulledImage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PulledImage>, I>>(object: I): PulledImage {
+    const message = createBasePulledImage();
+    message.id = object.id ?? "";
+    message.reference = object.reference ?? "";
+    message.repoDigest = object.repoDigest ?? "";
+    return message;
+  },
+};
+
+function createBasePullResult(): PullResult {
+  return { images: [] };
+}
+
+export const PullResult: MessageFns<PullResult> = {
+  encode(message: PullResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.images) {
+      PulledImage.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PullResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePullResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.images.push(PulledImage.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PullResult {
+    return {
+      images: globalThis.Array.isArray(object?.images) ? object.images.map((e: any) => PulledImage.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: PullResult): unknown {
+    const obj: any = {};
+    if (message.images?.length) {
+      obj.images = message.images.map((e) => PulledImage.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PullResult>, I>>(base?: I): PullResult {
+    return PullResult.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PullResult>, I>>(object: I): PullResult {
+    const message = createBasePullResult();
+    message.images = object.images?.map((e) => PulledImage.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBasePullResponse(): PullResponse {
+  return { messageJson: undefined, pullResult: undefined };
+}
+
+export const PullResponse: MessageFns<PullResponse> = {
+  encode(message: PullResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.messageJson !== undefined) {
+      writer.uint32(10).string(message.messageJson);
+    }
+    if (message.pullResult !== undefined) {
+      PullResult.encode(message.pullResult, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PullResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePullResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messageJson = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pullResult = PullResult.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PullResponse {
+    return {
+      messageJson: isSet(object.messageJson)
+        ? globalThis.String(object.messageJson)
+        : isSet(object.message_json)
+        ? globalThis.String(object.message_json)
+        : undefined,
+      pullResult: isSet(object.pullResult)
+        ? PullResult.fromJSON(object.pullResult)
+        : isSet(object.pull_result)
+        ? PullResult.fromJSON(object.pull_result)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PullResponse): unknown {
+    const obj: any = {};
+    if (message.messageJson !== undefined) {
+      obj.messageJson = message.messageJson;
+    }
+    if (message.pullResult !== undefined) {
+      obj.pullResult = PullResult.toJSON(message.pullResult);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PullResponse>, I>>(base?: I): PullResponse {
+    return PullResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PullResponse>, I>>(object: I): PullResponse {
+    const message = createBasePullResponse();
+    message.messageJson = object.messageJson ?? undefined;
+    message.pullResult = (object.pullResult !== undefined && object.pullResult !== null)
+      ? PullResult.fromPartial(object.pullResult)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePushRequest(): PushRequest {
+  return { ref: "", auth: undefined };
+}
+
+export const PushRequest: MessageFns<PushRequest> = {
+  encode(message: PushRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ref !== "") {
+      writer.uint32(10).string(message.ref);
+    }
+    if (message.auth !== undefined) {
+      RegistryAuth.encode(message.auth, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PushRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePushRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ref = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.auth = RegistryAuth.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PushRequest {
+    return {
+      ref: isSet(object.ref) ? globalThis.String(object.ref) : "",
+      auth: isSet(object.auth) ? RegistryAuth.fromJSON(object.auth) : undefined,
+    };
+  },
+
+  toJSON(message: PushRequest): unknown {
+    const obj: any = {};
+    if (message.ref !== "") {
+      obj.ref = message.ref;
+    }
+    if (message.auth !== undefined) {
+      obj.auth = RegistryAuth.toJSON(message.auth);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PushRequest>, I>>(base?: I): PushRequest {
+    return PushRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PushRequest>, I>>(object: I): PushRequest {
+    const message = createBasePushRequest();
+    message.ref = object.ref ?? "";
+    message.auth = (object.auth !== undefined && object.auth !== null)
+      ? RegistryAuth.fromPartial(object.auth)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePushedTag(): PushedTag {
+  return { tag: "", digest: "", size: 0 };
+}
+
+export const PushedTag: MessageFns<PushedTag> = {
+  encode(message: PushedTag, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tag !== "") {
+      writer.uint32(10).string(message.tag);
+    }
+    if (message.digest !== "") {
+      writer.uint32(18).string(message.digest);
+    }
+    if (message.size !== 0) {
+      writer.uint32(24).int64(message.size);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PushedTag {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePushedTag();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tag = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.digest = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.size = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PushedTag {
+    return {
+      tag: isSet(object.tag) ? globalThis.String(object.tag) : "",
+      digest: isSet(object.digest) ? globalThis.String(object.digest) : "",
+      size: isSet(object.size) ? globalThis.Number(object.size) : 0,
+    };
+  },
+
+  toJSON(message: PushedTag): unknown {
+    const obj: any = {};
+    if (message.tag !== "") {
+      obj.tag = message.tag;
+    }
+    if (message.digest !== "") {
+      obj.digest = message.digest;
+    }
+    if (message.size !== 0) {
+      obj.size = Math.round(message.size);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PushedTag>, I>>(base?: I): PushedTag {
+    return PushedTag.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PushedTag>, I>>(object: I): PushedTag {
+    const message = createBasePushedTag();
+    message.tag = object.tag ?? "";
+    message.digest = object.digest ?? "";
+    message.size = object.size ?? 0;
+    return message;
+  },
+};
+
+function createBasePushResult(): PushResult {
+  return { pushed: [] };
+}
+
+export const PushResult: MessageFns<PushResult> = {
+  encode(message: PushResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.pushed) {
+      PushedTag.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PushResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePushResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.pushed.push(PushedTag.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PushResult {
+    return {
+      pushed: globalThis.Array.isArray(object?.pushed) ? object.pushed.map((e: any) => PushedTag.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: PushResult): unknown {
+    const obj: any = {};
+    if (message.pushed?.length) {
+      obj.pushed = message.pushed.map((e) => PushedTag.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PushResult>, I>>(base?: I): PushResult {
+    return PushResult.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PushResult>, I>>(object: I): PushResult {
+    const message = createBasePushResult();
+    message.pushed = object.pushed?.map((e) => PushedTag.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBasePushResponse(): PushResponse {
+  return { messageJson: undefined, pushResult: undefined };
+}
+
+export const PushResponse: MessageFns<PushResponse> = {
+  encode(message: PushResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.messageJson !== undefined) {
+      writer.uint32(10).string(message.messageJson);
+    }
+    if (message.pushResult !== undefined) {
+      PushResult.encode(message.pushResult, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PushResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePushResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messageJson = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pushResult = PushResult.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PushResponse {
+    return {
+      messageJson: isSet(object.messageJson)
+        ? globalThis.String(object.messageJson)
+        : isSet(object.message_json)
+        ? globalThis.String(object.message_json)
+        : undefined,
+      pushResult: isSet(object.pushResult)
+        ? PushResult.fromJSON(object.pushResult)
+        : isSet(object.push_result)
+        ? PushResult.fromJSON(object.push_result)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PushResponse): unknown {
+    const obj: any = {};
+    if (message.messageJson !== undefined) {
+      obj.messageJson = message.messageJson;
+    }
+    if (message.pushResult !== undefined) {
+      obj.pushResult = PushResult.toJSON(message.pushResult);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PushResponse>, I>>(base?: I): PushResponse {
+    return PushResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PushResponse>, I>>(object: I): PushResponse {
+    const message = createBasePushResponse();
+    message.messageJson = object.messageJson ?? undefined;
+    message.pushResult = (object.pushResult !== undefined && object.pushResult !== null)
+      ? PushResult.fromPartial(object.pushResult)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseLoginRequest(): LoginRequest {
+  return { auth: undefined };
+}
+
+export const LoginRequest: MessageFns<LoginRequest> = {
+  encode(message: LoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.auth !== undefined) {
+      RegistryAuth.encode(message.auth, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoginRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoginRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.auth = RegistryAuth.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoginRequest {
+    return { auth: isSet(object.auth) ? RegistryAuth.fromJSON(object.auth) : undefined };
+  },
+
+  toJSON(message: LoginRequest): unknown {
+    const obj: any = {};
+    if (message.auth !== undefined) {
+      obj.auth = RegistryAuth.toJSON(message.auth);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LoginRequest>, I>>(base?: I): LoginRequest {
+    return LoginRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LoginRequest>, I>>(object: I): LoginRequest {
+    const message = createBaseLoginRequest();
+    message.auth = (object.auth !== undefined && object.auth !== null)
+      ? RegistryAuth.fromPartial(object.auth)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseLoginResponse(): LoginResponse {
+  return { status: "", identityToken: "" };
+}
+
+export const LoginResponse: MessageFns<LoginResponse> = {
+  encode(message: LoginResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== "") {
+      writer.uint32(10).string(message.status);
+    }
+    if (message.identityToken !== "") {
+      writer.uint32(18).string(message.identityToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoginResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoginResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.identityToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoginResponse {
+    return {
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      identityToken: isSet(object.identityToken)
+        ? globalThis.String(object.identityToken)
+        : isSet(object.identity_token)
+        ? globalThis.String(object.identity_token)
+        : "",
+    };
+  },
+
+  toJSON(message: LoginResponse): unknown {
+    const obj: any = {};
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.identityToken !== "") {
+      obj.identityToken = message.identityToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LoginResponse>, I>>(base?: I): LoginResponse {
+    return LoginResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LoginResponse>, I>>(object: I): LoginResponse {
+    const message = createBaseLoginResponse();
+    message.status = object.status ?? "";
+    message.identityToken = object.identityToken ?? "";
+    return message;
+  },
+};
+
 export type ImageStoreService = typeof ImageStoreService;
 export const ImageStoreService = {
   /** List answers `GET /images/json`: a JSON array of ImageSummary, newest first. */
@@ -2010,6 +3152,45 @@ export const ImageStoreService = {
     responseSerialize: (value: SaveResponse): Buffer => Buffer.from(SaveResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SaveResponse => SaveResponse.decode(value),
   },
+  /**
+   * Pull is `docker pull`: progress messages as the daemon writes them, then one `pull_result`.
+   * Errors found before the first message (a missing manifest, NOT_FOUND with Docker's
+   * `manifest for … not found: manifest unknown: manifest unknown`; refused credentials)
+   * end the stream before any message; nothing of a failed pull stays. Cancelling the call
+   * stops the pull.
+   */
+  pull: {
+    path: "/moby.image_store.v1.ImageStore/Pull" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: PullRequest): Buffer => Buffer.from(PullRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PullRequest => PullRequest.decode(value),
+    responseSerialize: (value: PullResponse): Buffer => Buffer.from(PullResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PullResponse => PullResponse.decode(value),
+  },
+  /**
+   * Push is `docker push`: progress messages (`The push refers to repository [...]` first, the
+   * `aux` `{Tag,Digest,Size}` after each tag), then one `push_result`.
+   */
+  push: {
+    path: "/moby.image_store.v1.ImageStore/Push" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: PushRequest): Buffer => Buffer.from(PushRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PushRequest => PushRequest.decode(value),
+    responseSerialize: (value: PushResponse): Buffer => Buffer.from(PushResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PushResponse => PushResponse.decode(value),
+  },
+  /** Login answers `POST /auth`: the credentials checked against the registry's `/v2/`. */
+  login: {
+    path: "/moby.image_store.v1.ImageStore/Login" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LoginRequest): Buffer => Buffer.from(LoginRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LoginRequest => LoginRequest.decode(value),
+    responseSerialize: (value: LoginResponse): Buffer => Buffer.from(LoginResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LoginResponse => LoginResponse.decode(value),
+  },
   /** Prune answers `POST /images/prune`: one ImagesPruneResponse object. */
   prune: {
     path: "/moby.image_store.v1.ImageStore/Prune" as const,
@@ -2062,6 +3243,21 @@ export interface ImageStoreServer extends UntypedServiceImplementation {
    * names come before any data.
    */
   save: handleServerStreamingCall<SaveRequest, SaveResponse>;
+  /**
+   * Pull is `docker pull`: progress messages as the daemon writes them, then one `pull_result`.
+   * Errors found before the first message (a missing manifest, NOT_FOUND with Docker's
+   * `manifest for … not found: manifest unknown: manifest unknown`; refused credentials)
+   * end the stream before any message; nothing of a failed pull stays. Cancelling the call
+   * stops the pull.
+   */
+  pull: handleServerStreamingCall<PullRequest, PullResponse>;
+  /**
+   * Push is `docker push`: progress messages (`The push refers to repository [...]` first, the
+   * `aux` `{Tag,Digest,Size}` after each tag), then one `push_result`.
+   */
+  push: handleServerStreamingCall<PushRequest, PushResponse>;
+  /** Login answers `POST /auth`: the credentials checked against the registry's `/v2/`. */
+  login: handleUnaryCall<LoginRequest, LoginResponse>;
   /** Prune answers `POST /images/prune`: one ImagesPruneResponse object. */
   prune: handleUnaryCall<PruneRequest, JsonResponse>;
   /** DiskUsage answers the images part of `GET /system/df`: `{"LayersSize":…,"Images":[…]}`. */
@@ -2161,6 +3357,37 @@ export interface ImageStoreClient extends Client {
    */
   save(request: SaveRequest, options?: Partial<CallOptions>): ClientReadableStream<SaveResponse>;
   save(request: SaveRequest, metadata?: Metadata, options?: Partial<CallOptions>): ClientReadableStream<SaveResponse>;
+  /**
+   * Pull is `docker pull`: progress messages as the daemon writes them, then one `pull_result`.
+   * Errors found before the first message (a missing manifest, NOT_FOUND with Docker's
+   * `manifest for … not found: manifest unknown: manifest unknown`; refused credentials)
+   * end the stream before any message; nothing of a failed pull stays. Cancelling the call
+   * stops the pull.
+   */
+  pull(request: PullRequest, options?: Partial<CallOptions>): ClientReadableStream<PullResponse>;
+  pull(request: PullRequest, metadata?: Metadata, options?: Partial<CallOptions>): ClientReadableStream<PullResponse>;
+  /**
+   * Push is `docker push`: progress messages (`The push refers to repository [...]` first, the
+   * `aux` `{Tag,Digest,Size}` after each tag), then one `push_result`.
+   */
+  push(request: PushRequest, options?: Partial<CallOptions>): ClientReadableStream<PushResponse>;
+  push(request: PushRequest, metadata?: Metadata, options?: Partial<CallOptions>): ClientReadableStream<PushResponse>;
+  /** Login answers `POST /auth`: the credentials checked against the registry's `/v2/`. */
+  login(
+    request: LoginRequest,
+    callback: (error: ServiceError | null, response: LoginResponse) => void,
+  ): ClientUnaryCall;
+  login(
+    request: LoginRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LoginResponse) => void,
+  ): ClientUnaryCall;
+  login(
+    request: LoginRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LoginResponse) => void,
+  ): ClientUnaryCall;
   /** Prune answers `POST /images/prune`: one ImagesPruneResponse object. */
   prune(request: PruneRequest, callback: (error: ServiceError | null, response: JsonResponse) => void): ClientUnaryCall;
   prune(
@@ -2220,6 +3447,17 @@ export type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 export type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
 
 function isObject(value: any): boolean {
   return typeof value === "object" && value !== null;
