@@ -1,5 +1,6 @@
 /**
- * image-store: images of `<data-root>/images` over the layer-store component, served over gRPC.
+ * image-store: images of `<data-root>/images` over the layer-store service (in-process when
+ * the same component hosts it, else its gRPC client), served over gRPC.
  * One process owns that root, through one `LocalImageStore`. Its image events (pull, push,
  * tag, untag, delete, import, load, save, prune) go to the `events` service through an
  * `EventPublisher`, found through the registry whenever it is up.
@@ -9,6 +10,7 @@ import { LocalImageStore } from '../../core/image-store/local-image-store.js';
 import type { ServiceFactory } from '../../lib/component/service.js';
 import { buildInfo } from '../../lib/component/version.js';
 import { EventPublisher } from '../events/publisher.js';
+import type { LayerStore } from '../../core/layers/layer-store.js';
 import { GrpcLayerStore } from '../layer-store/client.js';
 import { imageStoreBinding } from './service.js';
 
@@ -16,7 +18,12 @@ import { imageStoreBinding } from './service.js';
 const flushMs = 2000;
 
 export const imageStoreService: ServiceFactory = async (ctx) => {
-  const layers = await GrpcLayerStore.dial(ctx.registry);
+  // In the same process as layer-store (the default packaging), blobs skip the socket.
+  const local = ctx.colocated<LayerStore>('layer-store');
+  const layers: LayerStore = local ?? (await GrpcLayerStore.dial(ctx.registry));
+  const release = async () => {
+    if (!local) await layers.close();
+  };
   const events = new EventPublisher({ registry: ctx.registry, log: ctx.log });
   try {
     const { version } = buildInfo();
@@ -29,12 +36,12 @@ export const imageStoreService: ServiceFactory = async (ctx) => {
       close: async () => {
         await store.close();
         await flushed(events);
-        await layers.close();
+        await release();
       },
     };
   } catch (err) {
     events.close();
-    await layers.close();
+    await release();
     throw err;
   }
 };

@@ -11,6 +11,7 @@ export const layerStoreService: ServiceFactory = async (ctx) => {
   const store = await LocalLayerStore.open(join(ctx.roots.dataRoot, 'layers'));
   return {
     grpc: [layerStoreBinding(store)],
+    local: store,
     close: () => store.close(),
   };
 };

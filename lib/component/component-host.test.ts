@@ -85,6 +85,18 @@ describe('startComponent', () => {
     }
   });
 
+  it('offers a service the domain object of one listed before it in the same component, and nothing else', async () => {
+    const seen: unknown[] = [];
+    const c = await startComponent(
+      options('theta', [
+        { name: 'first', implementation: 'x', factory: (ctx) => (seen.push(ctx.colocated('second')), { local: { answer: 42 } }) },
+        { name: 'second', implementation: 'x', factory: (ctx) => (seen.push(ctx.colocated('first'), ctx.colocated('elsewhere')), {}) },
+      ]),
+    );
+    await c.close();
+    assert.deepEqual(seen, [undefined, { answer: 42 }, undefined]);
+  });
+
   it('removes a stale socket left by a dead server before binding', async () => {
     const socket = join(dir, 'gamma.sock');
     const stale = createServer();

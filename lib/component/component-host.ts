@@ -73,12 +73,15 @@ export async function startComponent(opts: ComponentHostOptions): Promise<Runnin
     // component (image-store opening over layer-store); callers see NOT_SERVING until all started.
     await bind(server, opts.socket);
     bound = true;
+    const locals = new Map<string, unknown>();
+    const colocated = <T>(service: string) => locals.get(service) as T | undefined;
     for (const svc of opts.services) {
-      const ctx = { component: opts.name, service: svc.name, implementation: svc.implementation, roots: opts.roots, socket: opts.socket, registry, log: opts.log.child({ service: svc.name }) };
+      const ctx = { component: opts.name, service: svc.name, implementation: svc.implementation, roots: opts.roots, socket: opts.socket, registry, colocated, log: opts.log.child({ service: svc.name }) };
       const instance = await Promise.resolve(svc.factory(ctx)).catch((err) => {
         throw wrap(err, `service ${svc.name}`);
       });
       created.push(instance);
+      if (instance.local !== undefined) locals.set(svc.name, instance.local);
       for (const b of instance.grpc ?? []) addBinding(server, b);
     }
     for (const instance of created) await instance.start?.();

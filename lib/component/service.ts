@@ -20,6 +20,12 @@ export interface GrpcBinding {
 
 export interface ServiceInstance {
   grpc?: GrpcBinding[];
+  /**
+   * The domain object behind the gRPC binding (e.g. a `LocalLayerStore`), offered to later
+   * services of the same component through `ServiceContext.colocated`, so that calls inside
+   * one process skip the socket. Its owner still closes it.
+   */
+  local?: unknown;
   /** Runs after the component's socket is bound; the component is SERVING once every start resolved. */
   start?(): Promise<void>;
   /**
@@ -40,6 +46,11 @@ export interface ServiceContext {
   socket: string;
   /** The component registry; every other service is found through it. */
   registry: RegistryClient;
+  /**
+   * The domain object of `service` when a service listed earlier in the same component hosts
+   * it (see `ServiceInstance.local`), else undefined: then dial it through the registry.
+   */
+  colocated<T>(service: string): T | undefined;
   log: Logger;
 }
 
