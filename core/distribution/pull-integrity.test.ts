@@ -34,7 +34,9 @@ test('pull of a blob served with wrong content is data-loss and stores nothing o
     return true;
   });
   assert.equal(await has(store, big.digest), false);
-  assert.deepEqual(await store.content.listIngests(), []);
+  // Only the corrupted blob's ingest must be gone; another layer still downloading when the pull
+  // failed stays as an ingest, by design, so that the next pull resumes it.
+  assert.deepEqual((await store.content.listIngests()).filter((i) => i.expected === big.digest), []);
   assert.equal(await has(store, image.manifestDigest), false, 'the manifest is stored only once everything it names is');
   assert.deepEqual(await store.snapshots.list(), []);
 });
