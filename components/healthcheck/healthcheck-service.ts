@@ -50,7 +50,7 @@ export const healthcheckService: ServiceFactory = (ctx) => {
     const verdict = tracker.record(c.name, c.pid, ok, detail, Date.now());
     if (verdict.report) {
       const health = verdict.report.serving ? Health.HEALTH_SERVING : Health.HEALTH_NOT_SERVING;
-      await ctx.registry.reportHealth(c.name, health, verdict.report.detail).catch((err) => ctx.log.warn('report failed', { err }));
+      await ctx.registry.reportHealth(c.name, health, verdict.report.detail, c.pid).catch((err) => ctx.log.warn('report failed', { err }));
     }
     if (verdict.restart && c.placement === 'process' && c.name !== ctx.component) {
       ctx.log.warn('component unhealthy, asking init to restart it', { target: c.name, reason: verdict.restart });

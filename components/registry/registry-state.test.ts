@@ -39,4 +39,13 @@ describe('RegistryState', () => {
     assert.equal(r.get('images').lastReason, 'killed by SIGKILL');
     assert.throws(() => r.reportHealth('nope', Health.HEALTH_SERVING), /component nope: not found/);
   });
+
+  it('reportHealth ignores a verdict about an earlier process of a restarted component', () => {
+    const r = withImages();
+    r.update('images', { state: State.STATE_RUNNING, health: Health.HEALTH_SERVING, pid: 200 });
+    r.reportHealth('images', Health.HEALTH_NOT_SERVING, 'connection refused', 100);
+    assert.equal(r.get('images').health, Health.HEALTH_SERVING);
+    r.reportHealth('images', Health.HEALTH_NOT_SERVING, 'deadline exceeded', 200);
+    assert.equal(r.get('images').health, Health.HEALTH_NOT_SERVING);
+  });
 });

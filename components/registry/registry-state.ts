@@ -48,9 +48,11 @@ export class RegistryState {
    * The health checker's verdict on a running component. Ignored when the component is not
    * running: it is about a process that is gone, and init's record of why it went stays.
    */
-  reportHealth(name: string, health: Health, detail = ''): Component {
+  reportHealth(name: string, health: Health, detail = '', pid = 0): Component {
     const current = this.get(name);
     if (current.state !== State.STATE_RUNNING) return current;
+    // A verdict about a process that has since been replaced says nothing of the new one.
+    if (pid !== 0 && pid !== current.pid) return current;
     return this.update(name, { health, ...(detail ? { lastReason: detail } : {}) });
   }
 

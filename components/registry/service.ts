@@ -22,7 +22,7 @@ export function registryBinding(state: RegistryState): GrpcBinding {
     reportHealth: (call, cb) => {
       try {
         const { component, health, detail } = call.request;
-        state.reportHealth(component, health, detail);
+        state.reportHealth(component, health, detail, call.request.pid);
         cb(null, {});
       } catch (err) {
         cb(toGrpcError(err));

@@ -28,8 +28,8 @@ export class RegistryClient {
     return (await unary(this.#client.list.bind(this.#client), {}, { timeoutMs })).components;
   }
 
-  async reportHealth(component: string, health: Health, detail = '', timeoutMs = 2000): Promise<void> {
-    await unary(this.#client.reportHealth.bind(this.#client), { component, health, detail }, { timeoutMs });
+  async reportHealth(component: string, health: Health, detail = '', pid = 0, timeoutMs = 2000): Promise<void> {
+    await unary(this.#client.reportHealth.bind(this.#client), { component, health, detail, pid }, { timeoutMs });
   }
 
   /**

@@ -175,6 +175,11 @@ export interface ReportHealthRequest {
   health: Health;
   /** What the probe saw when it was not SERVING. */
   detail: string;
+  /**
+   * The pid the probed process had; a report about an earlier process (0: unknown) of a
+   * component that has since been restarted is ignored.
+   */
+  pid: number;
 }
 
 export interface ReportHealthResponse {
@@ -827,7 +832,7 @@ export const ComponentEvent: MessageFns<ComponentEvent> = {
 };
 
 function createBaseReportHealthRequest(): ReportHealthRequest {
-  return { component: "", health: 0, detail: "" };
+  return { component: "", health: 0, detail: "", pid: 0 };
 }
 
 export const ReportHealthRequest: MessageFns<ReportHealthRequest> = {
@@ -840,6 +845,9 @@ export const ReportHealthRequest: MessageFns<ReportHealthRequest> = {
     }
     if (message.detail !== "") {
       writer.uint32(26).string(message.detail);
+    }
+    if (message.pid !== 0) {
+      writer.uint32(32).int32(message.pid);
     }
     return writer;
   },
@@ -881,6 +889,14 @@ export const ReportHealthRequest: MessageFns<ReportHealthRequest> = {
             message.detail = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.pid = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -898,6 +914,7 @@ export const ReportHealthRequest: MessageFns<ReportHealthRequest> = {
       component: isSet(object.component) ? globalThis.String(object.component) : "",
       health: isSet(object.health) ? healthFromJSON(object.health) : 0,
       detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+      pid: isSet(object.pid) ? globalThis.Number(object.pid) : 0,
     };
   },
 
@@ -912,6 +929,9 @@ export const ReportHealthRequest: MessageFns<ReportHealthRequest> = {
     if (message.detail !== "") {
       obj.detail = message.detail;
     }
+    if (message.pid !== 0) {
+      obj.pid = Math.round(message.pid);
+    }
     return obj;
   },
 
@@ -923,6 +943,7 @@ export const ReportHealthRequest: MessageFns<ReportHealthRequest> = {
     message.component = object.component ?? "";
     message.health = object.health ?? 0;
     message.detail = object.detail ?? "";
+    message.pid = object.pid ?? 0;
     return message;
   },
 };
