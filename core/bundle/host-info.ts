@@ -1,5 +1,6 @@
 import { access, readFile } from 'node:fs/promises';
 import { availableParallelism, release } from 'node:os';
+import { detectCgroupVersion } from '../system/cgroup-info.js';
 import { capabilitiesFromMask, KNOWN_CAPABILITIES } from './capabilities.js';
 
 /** A resource limit of the engine's own process; `null` is unlimited. */
@@ -56,7 +57,8 @@ const LIMIT_TITLES: Record<string, string> = {
 export async function probeHost(): Promise<HostInfo> {
   const status = await readFile('/proc/self/status', 'utf8');
   const lastCap = Number((await readFile('/proc/sys/kernel/cap_last_cap', 'utf8')).trim());
-  const cgroupVersion = (await exists('/sys/fs/cgroup/cgroup.controllers')) ? 2 : 1;
+  // One answer for the whole engine: the same probe /info reports (statfs of the cgroup root).
+  const cgroupVersion = Number(await detectCgroupVersion('/sys/fs/cgroup')) as 1 | 2;
   return {
     kernelVersion: parseKernelVersion(release()),
     arch: process.arch,
