@@ -37,6 +37,31 @@ const implementations: Record<string, Record<string, Implementation>> = {
       load: async () => (await import('./image-store/image-store-service.js')).imageStoreService,
     },
   },
+  // The four container services are facets of one engine: a manifest places them together.
+  'container-store': {
+    builtin: {
+      requires: ['component-registry', 'layer-store', 'image-store'],
+      load: async () => (await import('./containers/containers-service.js')).containerStoreService,
+    },
+  },
+  'container-runtime': {
+    builtin: {
+      requires: ['component-registry', 'layer-store', 'image-store'],
+      load: async () => (await import('./containers/containers-service.js')).containerRuntimeService,
+    },
+  },
+  'container-rootfs': {
+    builtin: {
+      requires: ['component-registry', 'layer-store', 'image-store'],
+      load: async () => (await import('./containers/containers-service.js')).containerRootfsService,
+    },
+  },
+  'container-logs': {
+    builtin: {
+      requires: ['component-registry', 'layer-store', 'image-store'],
+      load: async () => (await import('./containers/containers-service.js')).containerLogsService,
+    },
+  },
   'http-api-v1': {
     builtin: {
       requires: ['component-registry'],

@@ -50,7 +50,7 @@ async function events(engine: TestEngine, since: string, until: string, filters:
     .map((l) => ({ ...(JSON.parse(l) as DockerEvent), timeNano: BigInt(/"timeNano":(\d+)/.exec(l)![1]!) }));
 }
 
-/** One line per event: `daemon component-die images pid=123`, `image tag busybox:x`. */
+/** One line per event: `daemon component-die core pid=123`, `image tag busybox:x`. */
 function line(e: DockerEvent): string {
   if (e.Type === 'daemon') return `daemon ${e.Action} ${e.Actor.ID}${e.Actor.Attributes.pid ? ` pid=${e.Actor.Attributes.pid}` : ''}`;
   return `${e.Type} ${e.Action} ${e.Actor.Attributes.name ?? e.Actor.ID}`;
@@ -112,32 +112,32 @@ describe('docker events, end to end', { timeout: 120_000 }, () => {
     await ok(engine, ['tag', 'busybox:events', 'busybox:events2']);
     // The image-store publishes asynchronously: before killing it, its events must be in.
     await waitForEvent(engine, t0, 'image tag busybox:events2');
-    const images = await killAndWait(engine, before.images!);
+    const images = await killAndWait(engine, before.core!);
     await ok(engine, ['rmi', 'busybox:events2']);
     await ok(engine, ['rmi', 'busybox:events']);
-    await waitForEvent(engine, t0, `daemon component-start images pid=${images.pid}`);
+    await waitForEvent(engine, t0, `daemon component-start core pid=${images.pid}`);
     await waitForEvent(engine, t0, `image delete ${id}`);
     const t1 = now();
 
     const seen = await events(engine, t0, t1);
     assert.deepEqual(seen.map(line), [
       `daemon component-start init pid=${before.init!.pid}`,
-      `daemon component-start images pid=${before.images!.pid}`,
+      `daemon component-start core pid=${before.core!.pid}`,
       `daemon component-start engine-api pid=${before['engine-api']!.pid}`,
       // Docker's image events (moby's ImportImage, TagImage, ImageDelete): `name` is the
       // reference for tags, the image ID otherwise.
       'image tag busybox:events',
       `image import ${id}`,
       'image tag busybox:events2',
-      `daemon component-die images pid=${before.images!.pid}`,
-      'daemon component-restart images',
-      `daemon component-start images pid=${images.pid}`,
+      `daemon component-die core pid=${before.core!.pid}`,
+      'daemon component-restart core',
+      `daemon component-start core pid=${images.pid}`,
       `image untag ${id}`,
       `image untag ${id}`,
       `image delete ${id}`,
     ]);
     const die = seen.find((e) => e.Action === 'component-die')!;
-    assert.deepEqual(die.Actor.Attributes, { name: 'images', services: 'layer-store,image-store', pid: String(before.images!.pid), reason: 'killed by SIGKILL' });
+    assert.deepEqual(die.Actor.Attributes, { name: 'core', services: 'layer-store,image-store,container-store,container-rootfs,container-logs,container-runtime', pid: String(before.core!.pid), reason: 'killed by SIGKILL' });
     assert.equal(seen.find((e) => e.Action === 'component-restart')!.Actor.Attributes.reason, 'killed by SIGKILL');
     assert.ok(seen.every((e, i) => i === 0 || e.timeNano > seen[i - 1]!.timeNano), 'in stamp order');
     // Both ends of the window are honoured, to the nanosecond.
@@ -172,23 +172,23 @@ describe('docker events, end to end', { timeout: 120_000 }, () => {
         { timeoutMs: 15_000, what: () => `${n} line(s) from docker events; got ${JSON.stringify(stdout)} ${stderr}` },
       );
 
-    const first = (await byName(engine)).images!;
+    const first = (await byName(engine)).core!;
     const second = await killAndWait(engine, first);
     await printed(1);
-    assert.equal(stdout, `daemon component-die images ${first.pid}\n`);
+    assert.equal(stdout, `daemon component-die core ${first.pid}\n`);
     await killAndWait(engine, second);
     await printed(2);
     cli.kill('SIGTERM');
     await exited;
     // Each death exactly once; the restarts and starts between them were filtered out.
-    assert.equal(stdout, `daemon component-die images ${first.pid}\ndaemon component-die images ${second.pid}\n`);
+    assert.equal(stdout, `daemon component-die core ${first.pid}\ndaemon component-die core ${second.pid}\n`);
   });
 
   it('split packaging: events killed with SIGKILL comes back, nothing else restarts, what was published meanwhile arrives, publishers reconnect', async (t) => {
     const t0 = now();
     const engine = await startEngine(t, { manifest: splitManifest, env: noProbes });
     const before = await byName(engine);
-    assert.deepEqual(Object.keys(before), ['init', 'healthcheck', 'events', 'layers', 'images', 'engine-api']);
+    assert.deepEqual(Object.keys(before), ['init', 'healthcheck', 'events', 'layers', 'images', 'containers', 'engine-api']);
 
     const events2 = await killAndWait(engine, before.events!);
     // The death of `events` was published while it was down: init's publisher kept it, and
@@ -203,7 +203,7 @@ describe('docker events, end to end', { timeout: 120_000 }, () => {
     ]);
 
     const after = await byName(engine);
-    for (const name of ['init', 'healthcheck', 'layers', 'images', 'engine-api']) {
+    for (const name of ['init', 'healthcheck', 'layers', 'images', 'containers', 'engine-api']) {
       assert.equal(after[name]!.pid, before[name]!.pid, `${name} kept its process`);
       assert.equal(after[name]!.restarts, 0, name);
       assert.equal(after[name]!.state, State.STATE_RUNNING, name);
@@ -247,13 +247,13 @@ describe('docker events, end to end', { timeout: 120_000 }, () => {
     const seen = await events(second, t0, now());
     assert.deepEqual(seen.map(line), [
       `daemon component-start init pid=${a.init!.pid}`,
-      `daemon component-start images pid=${a.images!.pid}`,
+      `daemon component-start core pid=${a.core!.pid}`,
       `daemon component-start engine-api pid=${a['engine-api']!.pid}`,
       // Stopped in reverse order; init's own stop is past what the events service can hear.
       `daemon component-stop engine-api pid=${a['engine-api']!.pid}`,
-      `daemon component-stop images pid=${a.images!.pid}`,
+      `daemon component-stop core pid=${a.core!.pid}`,
       `daemon component-start init pid=${b.init!.pid}`,
-      `daemon component-start images pid=${b.images!.pid}`,
+      `daemon component-start core pid=${b.core!.pid}`,
       `daemon component-start engine-api pid=${b['engine-api']!.pid}`,
     ]);
   });
@@ -261,7 +261,7 @@ describe('docker events, end to end', { timeout: 120_000 }, () => {
   it('tells of a component failing its health checks: unhealthy, then its death, restart and start', async (t) => {
     const t0 = now();
     const engine = await startEngine(t, { env: { MOBY_HEALTHCHECK_INTERVAL_MS: '100', MOBY_HEALTHCHECK_TIMEOUT_MS: '500' } });
-    const frozen = (await byName(engine)).images!;
+    const frozen = (await byName(engine)).core!;
     process.kill(frozen.pid, 'SIGSTOP');
     let replaced = false;
     t.after(() => {
@@ -274,18 +274,18 @@ describe('docker events, end to end', { timeout: 120_000 }, () => {
     });
     const back = await waitBack(engine, frozen);
     replaced = true; // init saw the frozen process exit: its pid is no longer ours to signal
-    const seen = await waitForEvent(engine, t0, `daemon component-start images pid=${back.pid}`, ['daemon=images']);
-    const upToBack = seen.slice(0, seen.findIndex((e) => line(e) === `daemon component-start images pid=${back.pid}`) + 1);
+    const seen = await waitForEvent(engine, t0, `daemon component-start core pid=${back.pid}`, ['daemon=core']);
+    const upToBack = seen.slice(0, seen.findIndex((e) => line(e) === `daemon component-start core pid=${back.pid}`) + 1);
     assert.deepEqual(upToBack.map(line), [
-      `daemon component-start images pid=${frozen.pid}`,
-      `daemon component-health: unhealthy images pid=${frozen.pid}`,
-      `daemon component-die images pid=${frozen.pid}`,
-      'daemon component-restart images',
-      `daemon component-start images pid=${back.pid}`,
+      `daemon component-start core pid=${frozen.pid}`,
+      `daemon component-health: unhealthy core pid=${frozen.pid}`,
+      `daemon component-die core pid=${frozen.pid}`,
+      'daemon component-restart core',
+      `daemon component-start core pid=${back.pid}`,
     ]);
     assert.match(upToBack[2]!.Actor.Attributes.reason ?? '', /^health check failed 3 times/);
     // --filter event=component-health selects the health actions by prefix.
     const health = await events(engine, t0, now(), ['event=component-health']);
-    assert.deepEqual(health.map(line).slice(0, 1), [`daemon component-health: unhealthy images pid=${frozen.pid}`]);
+    assert.deepEqual(health.map(line).slice(0, 1), [`daemon component-health: unhealthy core pid=${frozen.pid}`]);
   });
 });

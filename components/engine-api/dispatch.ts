@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { httpStatusOf } from '../../lib/errdefs/http.js';
+import { failHijack, plainTakeover } from './hijack.js';
 import { apiHeaders, apiVersion, checkApiVersion, minApiVersion, versionLessThan } from './api-version.js';
 import type { EngineApiDeps } from './engine-api-deps.js';
 import { writeError, writeJson } from './respond.js';
@@ -45,9 +46,12 @@ async function answer(
   const version = found.version ?? apiVersion;
   try {
     checkApiVersion(version);
-    await found.handler({ req, res, params: found.params, query, apiVersion: version, upgrade });
+    const takeover = upgrade ?? (found.hijack ? plainTakeover(req, res) : undefined);
+    await found.handler({ req, res, params: found.params, query, apiVersion: version, upgrade: takeover });
   } catch (err) {
     if (httpStatusOf(err) >= 500) deps.log?.(`engine-api: ${req.method} ${path}: ${describe(err)}`);
+    // A hijacked connection: raw-text error before the head, in-band or a close after it.
+    if (failHijack(req, err)) return;
     if (res.headersSent || !res.socket) {
       // Too late for an error body: the response (or hijacked stream) is under way.
       req.socket.destroy();

@@ -5,6 +5,7 @@
 import type { EventsSubscriber } from '../../core/events/events.js';
 import type { HostFactsSource } from '../../core/system/host-facts.js';
 import type { ImageStore } from '../../core/image-store/image-store.js';
+import type { ContainerEngine } from '../../core/container-engine/container-engine.js';
 
 /** One running Moby Core component, as the component registry knows it. */
 export interface ComponentFact {
@@ -53,6 +54,8 @@ export interface EngineApiDeps {
   now?: () => Date;
   /** The image store (dialled through the registry on first use); absent: image routes answer 501. */
   images?: () => Promise<ImageStore>;
+  /** The container services (dialled through the registry on first use); absent: container routes answer 501. */
+  containers?: () => Promise<ContainerEngine>;
   /** The events service (dialled through the registry on first use); absent: `GET /events` answers 501. */
   events?: () => Promise<EventsSubscriber>;
   /** Where 5xx failures are logged, one line each; default stderr. */

@@ -140,7 +140,7 @@ test('createEngineApiServer hands an Upgrade: tcp request its socket and keeps i
 });
 
 test('createEngineApiServer answers an Upgrade request for an unknown path with a 404 and closes', async () => {
-  const head = 'POST /v1.47/containers/nosuch/attach HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n';
+  const head = 'POST /v1.47/nosuch/thing/attach HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n';
   const received = await raw(head, () => false);
   assert.match(received, /^HTTP\/1\.1 404 Not Found\r\n/);
   assert.match(received, /\r\nConnection: close\r\n/);

@@ -9,6 +9,8 @@ import type { ServiceContext, ServiceFactory } from '../../lib/component/service
 import type { ImageStore } from '../../core/image-store/image-store.js';
 import { EventsClient } from '../events/client.js';
 import { GrpcImageStore } from '../image-store/client.js';
+import { GrpcContainerEngine } from '../containers/client.js';
+import type { ContainerEngine } from '../../core/container-engine/container-engine.js';
 import { closeServer, createEngineApiServer, listenUnix, type EngineFacts } from './engine-api-server.js';
 
 export const dockerSocketName = 'docker.sock';
@@ -17,13 +19,15 @@ export const engineApiService: ServiceFactory = (ctx) => {
   const { version, revision } = buildInfo();
   const images = dialOnce(() => GrpcImageStore.dial(ctx.registry));
   const events = dialOnce(() => EventsClient.dial(ctx.registry));
+  const containers = dialOnce(async () => new GrpcContainerEngine(ctx.registry));
   const server = createEngineApiServer({
     version,
     revision,
     buildTime: buildFacts().time,
     dataRoot: ctx.roots.dataRoot,
-    facts: registryFacts(ctx, images.get),
+    facts: registryFacts(ctx, images.get, containers.get),
     images: images.get,
+    containers: containers.get,
     events: events.get,
   });
   const socket = join(ctx.roots.execRoot, dockerSocketName);
@@ -31,7 +35,7 @@ export const engineApiService: ServiceFactory = (ctx) => {
     start: () => listenUnix(server, socket, 0o660),
     close: async () => {
       await closeServer(server);
-      await Promise.all([images.close(), events.close()]);
+      await Promise.all([images.close(), events.close(), containers.close()]);
     },
   };
 };
@@ -54,7 +58,7 @@ function dialOnce<T extends { close(): unknown }>(dial: () => Promise<T>): { get
 }
 
 /** What the API reports about the engine, read from the component registry and the stores. */
-function registryFacts(ctx: ServiceContext, images: () => Promise<ImageStore>): EngineFacts {
+function registryFacts(ctx: ServiceContext, images: () => Promise<ImageStore>, containers: () => Promise<ContainerEngine>): EngineFacts {
   return {
     components: async () =>
       (await ctx.registry.list()).map((c) => ({
@@ -64,7 +68,9 @@ function registryFacts(ctx: ServiceContext, images: () => Promise<ImageStore>): 
         health: c.health === Health.HEALTH_SERVING ? 'SERVING' : c.health === Health.HEALTH_NOT_SERVING ? 'NOT_SERVING' : c.state === State.STATE_FAILED ? 'FAILED' : 'UNKNOWN',
         pid: c.pid,
       })),
-    // No container-store exists yet: no containers to count.
-    counts: async () => ({ containers: 0, running: 0, paused: 0, stopped: 0, images: (await (await images()).list()).length }),
+    counts: async () => {
+      const [imageList, counts] = await Promise.all([(await images()).list(), (await containers()).counts()]);
+      return { ...counts, images: imageList.length };
+    },
   };
 }

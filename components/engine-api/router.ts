@@ -15,8 +15,10 @@ export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
 /** A request that asked to switch protocols (`Upgrade: tcp`), for attach and exec start. */
 export interface Upgrade {
-  /** Bytes the client sent after the request head. */
+  /** Bytes the client sent after the request head (and after its body, once `readBody` took it). */
   readonly head: Buffer;
+  /** The request's body (its Content-Length bytes), which on an upgraded connection is not parsed by node:http. */
+  readBody(): Promise<Buffer>;
   /**
    * Takes the raw socket: the handler then writes its own `101` head and owns the socket until
    * it ends it. Half-close is normal (the client ends its side when it has no stdin).
@@ -33,7 +35,10 @@ export interface RequestContext {
   readonly query: URLSearchParams;
   /** The API version of this request: its `/vX.Y` prefix, or the version we advertise. */
   readonly apiVersion: string;
-  /** Present only for requests with an `Upgrade` header. */
+  /**
+   * Present for requests with an `Upgrade` header, and for every request to a `hijack: true`
+   * route (see hijack.ts: `hijack(ctx, …)` takes the connection either way).
+   */
   readonly upgrade: Upgrade | undefined;
 }
 
@@ -44,10 +49,13 @@ export interface Route {
   method: Method;
   path: string;
   handler: Handler;
+  /** The handler may take over the connection (attach, exec start), with or without `Upgrade`. */
+  hijack?: boolean;
 }
 
 export interface RouteMatch {
   handler: Handler;
+  hijack: boolean;
   params: Record<string, string>;
   /** The `/vX.Y` prefix's version, undefined for an unversioned path. */
   version: string | undefined;
@@ -58,18 +66,19 @@ interface CompiledRoute {
   pattern: RegExp;
   names: string[];
   handler: Handler;
+  hijack: boolean;
 }
 
 const versionPrefix = /^\/v([0-9.]+)(\/.*)$/;
 
 export class Router {
-  readonly #literal = new Map<string, Handler>();
+  readonly #literal = new Map<string, Route>();
   readonly #single: CompiledRoute[] = [];
   readonly #greedy: CompiledRoute[] = [];
 
   add(route: Route): this {
     if (!route.path.includes('{')) {
-      this.#literal.set(`${route.method} ${route.path}`, route.handler);
+      this.#literal.set(`${route.method} ${route.path}`, route);
       return this;
     }
     const compiled = compile(route);
@@ -94,13 +103,13 @@ export class Router {
     const version = versioned?.[1];
     if (versioned) path = versioned[2]!;
     const literal = this.#literal.get(`${method} ${path}`);
-    if (literal) return { handler: literal, params: {}, version };
+    if (literal) return { handler: literal.handler, hijack: literal.hijack === true, params: {}, version };
     for (const route of [...this.#single, ...this.#greedy]) {
       if (route.method !== method) continue;
       const found = route.pattern.exec(path);
       if (!found) continue;
       const params = Object.fromEntries(route.names.map((name, i) => [name, found[i + 1]!]));
-      return { handler: route.handler, params, version };
+      return { handler: route.handler, hijack: route.hijack, params, version };
     }
     return undefined;
   }
@@ -113,5 +122,5 @@ function compile(route: Route): CompiledRoute {
     names.push(name);
     return greedy ? '(.+)' : '([^/]+)';
   });
-  return { method: route.method, pattern: new RegExp(`^${source}$`), names, handler: route.handler };
+  return { method: route.method, pattern: new RegExp(`^${source}$`), names, handler: route.handler, hijack: route.hijack === true };
 }

@@ -1,7 +1,7 @@
 /**
  * Client-side plumbing of image-store's streaming rpcs, with errors as `MobyError`s.
  */
-import type { ClientDuplexStream, ClientReadableStream } from '@grpc/grpc-js';
+import type { ClientDuplexStream, ClientReadableStream, ClientWritableStream, ServiceError } from '@grpc/grpc-js';
 import type { ProgressEvent } from '../../core/image-store/image-store.js';
 import { isKind } from '../../lib/errdefs/index.js';
 import { fromGrpcError } from '../../lib/errdefs/grpc.js';
@@ -53,8 +53,49 @@ export async function* upload<Req, Res, T>(
   }
 }
 
+/**
+ * A client-streaming upload with one answer: sends `first`, then `source` in pieces as the
+ * transport accepts them, then half-closes; resolves with the answer. A failing source
+ * cancels the call and is the error thrown; a server error (which may come before all is
+ * sent) stops the sending and is thrown as a `MobyError`.
+ */
+export function uploadUnary<Req, Res>(
+  open: (callback: (err: ServiceError | null, res?: Res) => void) => ClientWritableStream<Req>,
+  first: Req,
+  source: AsyncIterable<Uint8Array>,
+  data: (piece: Buffer) => Req,
+): Promise<Res> {
+  return new Promise<Res>((resolve, reject) => {
+    let over = false;
+    let sourceError: { err: unknown } | undefined;
+    const call = open((err, res) => {
+      over = true;
+      if (!err) resolve(res as Res);
+      else if (sourceError && isKind(fromGrpcError(err), 'cancelled')) reject(sourceError.err);
+      else reject(fromGrpcError(err));
+    });
+    call.on('status', () => void (over = true));
+    // Not awaited: the source may stall; it is left at its next chunk once the call is over.
+    void (async () => {
+      try {
+        await write(call, first);
+        for await (const chunk of source) {
+          for (const piece of pieces(chunk)) {
+            if (over) return;
+            await write(call, data(piece));
+          }
+        }
+        if (!over) call.end();
+      } catch (err) {
+        if (!over) sourceError = { err };
+        cancelQuietly(call);
+      }
+    })();
+  });
+}
+
 /** Waits while the transport is full; gives up once the call is over. */
-async function write<Req>(call: ClientDuplexStream<Req, unknown>, message: Req): Promise<void> {
+async function write<Req>(call: ClientDuplexStream<Req, unknown> | ClientWritableStream<Req>, message: Req): Promise<void> {
   if (call.write(message)) return;
   await new Promise<void>((resolve) => {
     const done = () => {

@@ -2,14 +2,14 @@
  * The image store over gRPC, for other components (the engine API first). Errors come back
  * as `MobyError`s of the kind the server threw, with its message (Docker's wording).
  */
-import { ImageStoreClient } from '../../api/moby/image_store/v1/image_store.js';
+import { ImageStoreClient, type CommitRequest, type CommitResponse } from '../../api/moby/image_store/v1/image_store.js';
 import type {
-  Filters, ImageStore, ImportOptions, ImportResult, Json, ListOptions, LoadOptions, LoadResult, LoginResult, ProgressEvent,
+  CommitImageOptions, Filters, ImageStore, ImportOptions, ImportResult, Json, ListOptions, LoadOptions, LoadResult, LoginResult, ProgressEvent,
   PruneResult, PullOptions, PullResult, PushOptions, PushResult, RegistryAuth, RemoveOptions,
 } from '../../core/image-store/image-store.js';
 import { connect, unary } from '../../lib/component/grpc-call.js';
 import type { RegistryClient } from '../../lib/component/registry-client.js';
-import { download, progress, upload } from './client-streams.js';
+import { download, progress, upload, uploadUnary } from './client-streams.js';
 import * as cv from './convert.js';
 
 export class GrpcImageStore implements ImageStore {
@@ -48,6 +48,12 @@ export class GrpcImageStore implements ImageStore {
   import(source: AsyncIterable<Uint8Array>, opts?: ImportOptions): AsyncIterable<ProgressEvent<ImportResult>> {
     const first = { options: cv.importOptionsToProto(opts) };
     return upload(() => this.#client.import(), first, source, (data) => ({ data }), cv.importEventFromProto);
+  }
+
+  async commit(layer: AsyncIterable<Uint8Array>, opts: CommitImageOptions): Promise<{ id: string }> {
+    const first = { options: cv.commitOptionsToProto(opts) };
+    const res = await uploadUnary<CommitRequest, CommitResponse>((cb) => this.#client.commit(cb), first, layer, (data) => ({ data }));
+    return { id: res.id };
   }
 
   load(source: AsyncIterable<Uint8Array>, opts: LoadOptions = {}): AsyncIterable<ProgressEvent<LoadResult>> {

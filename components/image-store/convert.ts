@@ -2,13 +2,14 @@
  * Proto ↔ domain for image-store. Docker-shaped values travel as JSON text (see the proto).
  */
 import type {
-  FilterValues, ImportOptions as ProtoImportOptions, ImportResponse, ListRequest, LoadResponse, PullRequest, PullResponse,
+  CommitOptions as ProtoCommitOptions, FilterValues, ImportOptions as ProtoImportOptions, ImportResponse, ListRequest, LoadResponse, PullRequest, PullResponse,
   PushRequest, PushResponse, RegistryAuth as ProtoRegistryAuth,
 } from '../../api/moby/image_store/v1/image_store.js';
 import type {
-  Filters, ImportOptions, ImportResult, Json, ListOptions, LoadResult, ProgressEvent, PullOptions, PullResult, PushOptions,
+  CommitImageOptions, Filters, ImportOptions, ImportResult, Json, ListOptions, LoadResult, ProgressEvent, PullOptions, PullResult, PushOptions,
   PushResult, RegistryAuth,
 } from '../../core/image-store/image-store.js';
+import { parseJson } from '../../core/image/json-fields.js';
 import { errorOf } from '../../lib/errdefs/index.js';
 
 export function toJson(value: unknown): { json: string } {
@@ -46,6 +47,29 @@ export function importOptionsFromProto(opts: ProtoImportOptions): ImportOptions 
   if (opts.tag) out.tag = opts.tag;
   if (opts.message) out.message = opts.message;
   if (opts.platform) out.platform = opts.platform;
+  return out;
+}
+
+export function commitOptionsToProto(opts: CommitImageOptions): ProtoCommitOptions {
+  return {
+    parent: opts.parent, containerId: opts.containerId, containerConfigJson: JSON.stringify(opts.containerConfig ?? null),
+    comment: opts.comment ?? '', author: opts.author ?? '', changes: opts.changes ?? [],
+    configJson: opts.config === undefined || opts.config === null ? '' : JSON.stringify(opts.config),
+    repo: opts.repo ?? '', tag: opts.tag ?? '',
+  };
+}
+
+/** Empty strings stand for absent options; malformed JSON is `invalid-argument`. */
+export function commitOptionsFromProto(opts: ProtoCommitOptions): CommitImageOptions {
+  const out: CommitImageOptions = {
+    parent: opts.parent, containerId: opts.containerId, containerConfig: parseJson(opts.containerConfigJson || 'null', 'container config'),
+    changes: opts.changes,
+  };
+  if (opts.configJson) out.config = parseJson(opts.configJson, 'commit config');
+  if (opts.comment) out.comment = opts.comment;
+  if (opts.author) out.author = opts.author;
+  if (opts.repo) out.repo = opts.repo;
+  if (opts.tag) out.tag = opts.tag;
   return out;
 }
 

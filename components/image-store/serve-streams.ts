@@ -2,9 +2,10 @@
  * Server-side plumbing of image-store: unary calls as async functions, uploads (options then
  * data) with progress answered, and a paced byte download. Errors go through the one gRPC table.
  */
-import type { ServerDuplexStream, ServerWritableStream } from '@grpc/grpc-js';
+import type { sendUnaryData, ServerDuplexStream, ServerReadableStream, ServerWritableStream } from '@grpc/grpc-js';
 import type { ProgressEvent } from '../../core/image-store/image-store.js';
 import { cancelled, fail, maxChunk, pieces, send } from '../../lib/component/grpc-handlers.js';
+import { toGrpcError } from '../../lib/errdefs/grpc.js';
 import { errorOf } from '../../lib/errdefs/index.js';
 
 export { unaryOf } from '../../lib/component/grpc-handlers.js';
@@ -36,6 +37,29 @@ export async function serveUpload<Req extends UploadMessage<unknown>, Res, T>(
   }
 }
 
+/**
+ * A client-streaming upload rpc (options, then data; one answer): `run` reads the data as
+ * fast as it consumes it, and its result or error is the answer. A client that cancels
+ * makes the data stream fail, so `run` cleans up as for any broken source.
+ */
+export async function serveUploadUnary<Req extends UploadMessage<unknown>, Res, T>(
+  call: ServerReadableStream<Req, Res>,
+  callback: sendUnaryData<Res>,
+  run: (options: NonNullable<Req['options']>, data: AsyncIterable<Uint8Array>) => Promise<T>,
+  encode: (result: T) => Res,
+): Promise<void> {
+  try {
+    const requests = incoming(call);
+    const first = await requests.next();
+    if (first.done || first.value.options === undefined) throw errorOf('invalid-argument', 'upload: the first message must carry the options');
+    const options = first.value.options as NonNullable<Req['options']>;
+    const result = await run(options, dataOf(requests));
+    callback(null, encode(result));
+  } catch (err) {
+    callback(toGrpcError(err));
+  }
+}
+
 async function* dataOf<O>(requests: AsyncIterator<UploadMessage<O>>): AsyncGenerator<Uint8Array> {
   for (let next = await requests.next(); !next.done; next = await requests.next()) {
     if (next.value.data === undefined) throw errorOf('invalid-argument', 'upload: options sent twice');
@@ -44,7 +68,7 @@ async function* dataOf<O>(requests: AsyncIterator<UploadMessage<O>>): AsyncGener
 }
 
 /** The client's messages until it half-closes; fails with `cancelled` when it cancels. */
-async function* incoming<T>(call: ServerDuplexStream<T, unknown>): AsyncGenerator<T> {
+async function* incoming<T>(call: ServerDuplexStream<T, unknown> | ServerReadableStream<T, unknown>): AsyncGenerator<T> {
   const gone = new Promise<never>((_, reject) => {
     if (call.cancelled) reject(cancelled());
     else call.once('cancelled', () => reject(cancelled()));

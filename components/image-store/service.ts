@@ -5,7 +5,7 @@ import { ImageStoreService, type ImageStoreServer } from '../../api/moby/image_s
 import type { ImageStore } from '../../core/image-store/image-store.js';
 import type { GrpcBinding } from '../../lib/component/service.js';
 import * as cv from './convert.js';
-import { serveBytes, serveProgress, serveUpload, unaryOf } from './serve-streams.js';
+import { serveBytes, serveProgress, serveUpload, serveUploadUnary, unaryOf } from './serve-streams.js';
 
 export function imageStoreBinding(store: ImageStore): GrpcBinding {
   const implementation: ImageStoreServer = {
@@ -18,6 +18,7 @@ export function imageStoreBinding(store: ImageStore): GrpcBinding {
     }),
     remove: unaryOf(async (r) => cv.toJson(await store.remove(r.ref, { force: r.force, prune: !r.noPrune }))),
     import: (call) => void serveUpload(call, (opts, data) => store.import(data, cv.importOptionsFromProto(opts)), cv.importEventToProto),
+    commit: (call, callback) => void serveUploadUnary(call, callback, (opts, data) => store.commit(data, cv.commitOptionsFromProto(opts)), (r) => ({ id: r.id })),
     load: (call) => void serveUpload(call, (opts, data) => store.load(data, { quiet: opts.quiet }), cv.loadEventToProto),
     pull: (call) => void serveProgress(call, (signal) => store.pull(call.request.ref, { ...cv.pullFromProto(call.request), signal }), cv.pullEventToProto),
     push: (call) => void serveProgress(call, (signal) => store.push(call.request.ref, { auth: cv.authFromProto(call.request.auth), signal }), cv.pushEventToProto),

@@ -56,7 +56,7 @@ export async function serveImageStore(wrap?: (store: ImageStore) => ImageStore):
   }
 }
 
-/** `store` with `import` and `load` reporting, through `settled`, when the server has finished with each stream. */
+/** `store` with `import`, `load` and `commit` reporting, through `settled`, when the server has finished with each stream. */
 export function watchUploads(store: ImageStore): { store: ImageStore; settled: () => Promise<void> } {
   let last: Promise<void> = Promise.resolve();
   const watched = <T>(events: AsyncIterable<T>): AsyncIterable<T> => {
@@ -73,6 +73,11 @@ export function watchUploads(store: ImageStore): { store: ImageStore; settled: (
   const overrides: Partial<ImageStore> = {
     import: (source, opts) => watched(store.import(source, opts)),
     load: (source, opts) => watched(store.load(source, opts)),
+    commit: (layer, opts) => {
+      let done!: () => void;
+      last = new Promise((resolve) => (done = resolve));
+      return store.commit(layer, opts).finally(() => done());
+    },
   };
   const wrapped = new Proxy(store, {
     get(target, prop) {

@@ -61,6 +61,27 @@ export interface ImportOptions {
   platform?: string;
 }
 
+/** `docker commit`'s options (`POST /commit`), for the image side of it. */
+export interface CommitImageOptions {
+  /** The container's image: an ID (`sha256:…`) or anything `{name}` accepts; empty: no parent (scratch). */
+  parent: string;
+  /** The container's full ID: the config's `container`. */
+  containerId: string;
+  /** The container's `Config` (Docker's `container.Config`): the config's `container_config`, what the new config is merged with, and the history's `created_by` (its `Cmd`). */
+  containerConfig: Json;
+  /** `comment`: the new history entry's comment (moby writes no top-level comment for a commit). */
+  comment?: string;
+  /** `author`: the config's and the history entry's author. */
+  author?: string;
+  /** Dockerfile instructions (`CMD ["sh"]`, `ENV A=1`), applied to `config` (or the container's Config). */
+  changes?: string[];
+  /** The request body's `container.Config`, when the request had one; absent or null: the container's Config. */
+  config?: Json;
+  /** `repo` as the API takes it, possibly with `:tag`; empty: an untagged image. */
+  repo?: string;
+  tag?: string;
+}
+
 export interface LoadOptions {
   quiet?: boolean;
 }
@@ -127,6 +148,15 @@ export interface ImageStore {
   remove(ref: string, opts?: RemoveOptions): Promise<Json[]>;
   /** `docker import`: one layer from a rootfs tar (plain or gzip). */
   import(source: AsyncIterable<Uint8Array>, opts?: ImportOptions): AsyncIterable<ProgressEvent<ImportResult>>;
+  /**
+   * `docker commit`: a new image of the parent's layers plus `layer` (the container's
+   * changes as an uncompressed tar, whiteouts included; none added when it is the empty
+   * tar), the config merged as moby's commit merges it, one history entry more. The
+   * options are checked (and the parent resolved: `not-found`) before `layer` is read; a
+   * malformed layer is `invalid-argument` and nothing stays. Named when `repo` is given
+   * (publishing `tag`); the container `commit` event is the caller's.
+   */
+  commit(layer: AsyncIterable<Uint8Array>, opts: CommitImageOptions): Promise<{ id: string }>;
   /** `docker load`: a docker-archive or OCI-layout tarball. */
   load(source: AsyncIterable<Uint8Array>, opts?: LoadOptions): AsyncIterable<ProgressEvent<LoadResult>>;
   /**

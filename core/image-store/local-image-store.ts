@@ -10,8 +10,9 @@ import type { LayerStore } from '../layers/layer-store.js';
 import { GcLock, MetadataStore } from '../metadata/index.js';
 import { imageEvent, type ImageEventSink } from './image-events.js';
 import { ImageRecords } from './image-records.js';
+import { commitImage } from './commit-image.js';
 import type {
-  Filters, ImageStore, ImportOptions, ImportResult, Json, ListOptions, LoadOptions, LoadResult, LoginResult, ProgressEvent,
+  CommitImageOptions, Filters, ImageStore, ImportOptions, ImportResult, Json, ListOptions, LoadOptions, LoadResult, LoginResult, ProgressEvent,
   PruneResult, PullOptions, PullResult, PushOptions, PushResult, RegistryAuth, RemoveOptions,
 } from './image-store.js';
 import { imageHistory, imageInspect } from './image-views.js';
@@ -52,7 +53,7 @@ export interface LocalImageStoreOptions {
  * a layer-store holder `{kind: 'image', id: <image ID>}` of its manifest and config
  * blobs (per ID, not per name, so names come and go without touching the layer store);
  * the manifest's labels keep its config and layers alive and the config's the top
- * snapshot. Imports, loads and pulls work under a lease and become visible in one
+ * snapshot. Imports, commits, loads and pulls work under a lease and become visible in one
  * transaction at the end; saves and pushes lease what they read. Docker's image events go
  * to `publish`.
  */
@@ -118,6 +119,12 @@ export class LocalImageStore implements ImageStore {
     this.checkOpen();
     const platform = this.opts.platform ?? hostPlatform();
     return importImage({ ...this.ctx, platform, dockerVersion: this.opts.dockerVersion }, source, opts);
+  }
+
+  async commit(layer: AsyncIterable<Uint8Array>, opts: CommitImageOptions): Promise<{ id: string }> {
+    this.checkOpen();
+    const platform = this.opts.platform ?? hostPlatform();
+    return commitImage({ ...this.ctx, platform, dockerVersion: this.opts.dockerVersion }, layer, opts);
   }
 
   load(source: AsyncIterable<Uint8Array>, _opts: LoadOptions = {}): AsyncIterable<ProgressEvent<LoadResult>> {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { chunked, tarOf, type FixtureEntry } from '../archive/tar-fixture.js';
+import type { EventDraft } from '../events/event-message.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import { LocalLayerStore } from '../layers/local-layer-store.js';
 import type { ImageStore, Json, JsonMessage, ProgressEvent } from './image-store.js';
@@ -20,6 +21,8 @@ export interface TestStore {
   root: string;
   /** Moves the store's clock. */
   setTime(time: string): void;
+  /** The image events the store published, in order. */
+  events: EventDraft[];
 }
 
 /** A fresh store under a temporary directory, closed and removed after the test, pass or fail. */
@@ -33,9 +36,12 @@ export async function tempImageStore(t: TestContext, time = '2024-05-06T07:08:09
     await layers?.close();
     await rm(root, { recursive: true, force: true });
   });
+  const events: EventDraft[] = [];
   layers = await LocalLayerStore.open(join(root, 'layers'));
-  store = await LocalImageStore.open({ root: join(root, 'images'), layers, clock: () => now, dockerVersion: '0.1.0-test' });
-  return { store, layers, root, setTime: (t2) => (now = new Date(t2)) };
+  store = await LocalImageStore.open({
+    root: join(root, 'images'), layers, clock: () => now, dockerVersion: '0.1.0-test', publish: (event) => void events.push(event),
+  });
+  return { store, layers, root, setTime: (t2) => (now = new Date(t2)), events };
 }
 
 let busybox: Buffer | undefined;

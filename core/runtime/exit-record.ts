@@ -1,38 +1,30 @@
 import { watch } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { constants } from 'node:os';
 
 /**
- * How a container ended, as the monitor records it in the exit file. Docker's
- * numbers: a process killed by a signal exits `128 + signal` (137 for SIGKILL,
- * 143 for SIGTERM), and `signal` names it.
+ * How a process ended, as its monitor records it in `exit.json` (written
+ * atomically, last: once it exists the output is drained and, for a
+ * container, the runtime has deleted it). Docker's numbers: a process killed
+ * by a signal exits `128 + signal` (137 for SIGKILL, 143 for SIGTERM).
  */
 export interface ExitRecord {
   exitCode: number;
-  signal?: string;
-  /** RFC 3339 with nanosecond-free milliseconds, UTC. */
+  /** The signal number when a signal ended the process. */
+  signal?: number;
+  /** RFC 3339 with up to nanoseconds, UTC, trailing zeros trimmed (Go's RFC3339Nano). */
   finishedAt: string;
-  /** Set when the container never ran: the runtime's message. */
+  /** Set when an exec could not be started: the runtime's message. */
   error?: string;
 }
 
-/** Decodes a wait(2) status word (WIFEXITED / WIFSIGNALED). */
-export function exitFromWaitStatus(status: number, finishedAt: Date): ExitRecord {
-  const termSignal = status & 0x7f;
-  if (termSignal === 0) return { exitCode: (status >> 8) & 0xff, finishedAt: finishedAt.toISOString() };
-  const signal = Object.entries(constants.signals).find(([, n]) => n === termSignal)?.[0];
-  return { exitCode: 128 + termSignal, ...(signal ? { signal } : {}), finishedAt: finishedAt.toISOString() };
+/** `SIGKILL` for 9, etc.; undefined for an unknown number. */
+export function signalName(signal: number): string | undefined {
+  return Object.entries(constants.signals).find(([, n]) => n === signal)?.[0];
 }
 
-/** Writes the record atomically (temp file + rename): a reader never sees half of it. */
-export async function writeExitRecord(exitFile: string, record: ExitRecord): Promise<void> {
-  const temp = `${exitFile}.tmp`;
-  await writeFile(temp, JSON.stringify(record) + '\n');
-  await rename(temp, exitFile);
-}
-
-/** The record, or undefined while the container has not exited. */
+/** The record, or undefined while the process has not exited. */
 export async function readExitRecord(exitFile: string): Promise<ExitRecord | undefined> {
   try {
     return JSON.parse(await readFile(exitFile, 'utf8')) as ExitRecord;

@@ -23,6 +23,7 @@ describe('OciRuntime driving real runc', { skip, timeout: 120_000 }, () => {
     await rt.start(c.id);
     assert.equal((await rt.state(c.id)).status, 'running');
     assert.deepEqual(await rt.ps(c.id), [created.pid]);
+    assert.deepEqual((await rt.top(c.id)).map((p) => [p.pid, p.command]), [[created.pid, 'sleep 1000']]);
     await rt.pause(c.id);
     assert.equal((await rt.state(c.id)).status, 'paused');
     await rt.resume(c.id);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { runtimeError } from './runtime-error.js';
 
@@ -30,6 +31,16 @@ export interface CreatedProcess {
   stderr: Readable | null;
   /** Resolves once the container is created; rejects with the runtime's message. */
   created: Promise<void>;
+}
+
+/** One process of a container, read from /proc (`top`). */
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  /** The process state letter (R, S, D, Z, T…). */
+  state: string;
+  /** The command line, arguments joined by spaces (the name in brackets when empty). */
+  command: string;
 }
 
 export interface OciRuntimeOptions {
@@ -118,6 +129,20 @@ export class OciRuntime {
   /** The host pids of the container's processes. */
   async ps(id: string): Promise<number[]> {
     return (JSON.parse(await this.run('ps', ['ps', '--format', 'json', id])) as number[] | null) ?? [];
+  }
+
+  /** The container's processes with their parent, state and command line (a process gone meanwhile is left out). */
+  async top(id: string): Promise<ProcessInfo[]> {
+    const found: ProcessInfo[] = [];
+    for (const pid of await this.ps(id)) {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+      if (!stat) continue;
+      const close = stat.lastIndexOf(')');
+      const [state = '?', ppid = '0'] = stat.slice(close + 2).split(' ');
+      const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').filter(Boolean).join(' ');
+      found.push({ pid, ppid: Number(ppid), state, command: cmdline || `[${stat.slice(stat.indexOf('(') + 1, close)}]` });
+    }
+    return found;
   }
 
   async delete(id: string, options: { force?: boolean } = {}): Promise<void> {

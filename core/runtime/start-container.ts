@@ -1,97 +1,90 @@
-import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { MobyError, errorKinds, type ErrorKind } from '../../lib/errdefs/index.js';
-import type { MonitorReport } from './monitor.js';
-import { MONITOR_LOG, type MonitorConfig } from './monitor-record.js';
-import { OciRuntime, type OciRuntimeOptions } from './oci-runtime.js';
+import { mkdir, rm } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { errorOf } from '../../lib/errdefs/index.js';
+import { ATTACH_SOCKET, EXIT_FILE, writeMonitorConfig, type MonitorConfig } from './monitor-record.js';
+import { monitorArgs, resolveBinary, spawnMonitor } from './monitor-process.js';
+import type { OciRuntimeOptions } from './oci-runtime.js';
 
 export interface StartContainerOptions {
   id: string;
   /** The bundle directory (config.json + rootfs), as `writeBundle` made it. */
   bundle: string;
-  logPath: string;
-  exitFile: string;
   /** The engine's runtime state directory; the container's monitor files go in `<stateDir>/<id>`. */
   stateDir: string;
+  /** The container's json-file log; no log when absent. */
+  logPath?: string;
+  /** json-file `max-size` in bytes (rotation when reached); unlimited when absent. */
+  logMaxSize?: number;
+  /** json-file `max-file`: files kept in all (log, log.1, …); 1 by default. */
+  logMaxFiles?: number;
+  /** The bundle's `process.terminal`: the monitor receives the pty master from the runtime. */
   tty?: boolean;
+  /** Keep the process's stdin open, fed by attach clients. */
   stdin?: boolean;
+  /** Close stdin when the first attach client detaches (Docker's StdinOnce). */
+  stdinOnce?: boolean;
   runtime?: OciRuntimeOptions;
 }
 
 export interface StartedContainer {
-  /** The container's init process on the host. */
+  /** The container's init process on the host (created, not started). */
   pid: number;
   /** The monitor process: its own session, it outlives the engine. */
   monitorPid: number;
+  /** The monitor's attach socket (Docker's multiplexed stream, see `attach`). */
+  attachSocket: string;
+  /** The container's own state directory, `<stateDir>/<id>`. */
+  stateDir: string;
+  /** Where the monitor writes the `ExitRecord` (`waitExit(exitFile)`). */
+  exitFile: string;
 }
 
-/** The monitor's entry file, beside this one (`.ts` under tsx, `.js` from dist). */
-const MONITOR_MAIN = fileURLToPath(new URL(`./monitor-main${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url));
-
 /**
- * Starts a container under a new monitor: the monitor creates it (holding its
- * stdio), reports the init pid, and this function then runs the runtime's
- * `start`. Throws the runtime's error (`OCI runtime create failed: …`) when
- * the container cannot be created or started; nothing is left behind then.
- * Tty and an open stdin are not implemented yet (`not-implemented`).
+ * Creates a container under a new `moby-monitor`: the monitor runs the
+ * runtime's `create` holding the container's stdio (or its pty), and this
+ * resolves once the container is created — not started. Attach clients may
+ * connect now; the engine then runs `new OciRuntime(runtime).start(id)`.
+ * Throws the runtime's error (`OCI runtime create failed: …`) when the
+ * container cannot be created; the monitor has exited and the state
+ * directory is removed then.
  */
 export async function startContainer(options: StartContainerOptions): Promise<StartedContainer> {
-  if (options.tty || options.stdin) throw new MobyError('not-implemented', `container ${options.id}: tty and stdin are not supported yet`);
-  const dir = join(options.stateDir, options.id);
+  if (!options.id || options.id.includes('/')) throw errorOf('invalid-argument', `invalid container id ${JSON.stringify(options.id)}`);
+  const dir = join(resolve(options.stateDir), stateDirName(options.id));
   await mkdir(dir, { recursive: true });
-  const config: MonitorConfig = { id: options.id, bundle: options.bundle, logPath: options.logPath, exitFile: options.exitFile, dir, runtime: options.runtime ?? {} };
-  const { monitorPid, report } = await spawnMonitor(config);
-  const runtime = new OciRuntime(config.runtime);
+  const config: MonitorConfig = {
+    kind: 'container',
+    id: options.id,
+    bundle: absolute(options.bundle),
+    ...(options.logPath ? { logPath: absolute(options.logPath) } : {}),
+    ...(options.logMaxSize !== undefined ? { logMaxSize: options.logMaxSize } : {}),
+    ...(options.logMaxFiles !== undefined ? { logMaxFiles: options.logMaxFiles } : {}),
+    tty: options.tty ?? false,
+    stdin: options.stdin ?? false,
+    stdinOnce: options.stdinOnce ?? false,
+    dir,
+    runtime: { ...options.runtime, binary: resolveBinary(options.runtime?.binary ?? 'runc') },
+  };
   try {
-    if ('error' in report) throw new MobyError(toKind(report.kind), report.error);
-    await runtime.start(options.id);
-    return { pid: report.pid, monitorPid };
+    await writeMonitorConfig(config);
+    const { monitorPid, report } = await spawnMonitor(config, 'create', monitorArgs(config));
+    if (report.status !== 'ready') throw errorOf('internal', `container ${options.id}: unexpected monitor report ${report.status}`);
+    return { pid: report.pid, monitorPid, attachSocket: join(dir, ATTACH_SOCKET), stateDir: dir, exitFile: join(dir, EXIT_FILE) };
   } catch (err) {
-    // The monitor sees init die, deletes the container and exits; a monitor that failed to create has exited already.
-    if ('pid' in report) await runtime.kill(options.id, 'KILL').catch(() => undefined);
-    else await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
     throw err;
   }
 }
 
-async function spawnMonitor(config: MonitorConfig): Promise<{ monitorPid: number; report: MonitorReport }> {
-  const logFd = openSync(join(config.dir, MONITOR_LOG), 'a');
-  const child = spawn(process.execPath, [...process.execArgv, MONITOR_MAIN, JSON.stringify(config)], {
-    detached: true,
-    cwd: '/',
-    stdio: ['ignore', logFd, logFd, 'pipe'],
-  });
-  closeSync(logFd);
-  const monitorPid = child.pid;
-  const line = await readLine(child.stdio[3] as Readable);
-  child.unref();
-  if (monitorPid === undefined || !line) {
-    const log = await readFile(join(config.dir, MONITOR_LOG), 'utf8').catch(() => '');
-    throw new MobyError('internal', `container ${config.id}: monitor exited before reporting: ${log.trim()}`);
-  }
-  return { monitorPid, report: JSON.parse(line) as MonitorReport };
+function absolute(path: string): string {
+  return isAbsolute(path) ? path : resolve(path);
 }
 
-function readLine(stream: Readable): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    const done = () => {
-      stream.destroy();
-      resolve(text.split('\n')[0] ?? '');
-    };
-    stream.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      if (text.includes('\n')) done();
-    });
-    stream.on('end', done);
-    stream.on('error', done);
-  });
-}
-
-function toKind(kind: string): ErrorKind {
-  return (errorKinds as readonly string[]).includes(kind) ? (kind as ErrorKind) : 'internal';
+/**
+ * A monitor's directory name: the id's first 16 characters (64 random bits). Unix socket paths
+ * must fit 108 bytes, and the runtime dials `<dir>/console.sock` by its absolute path; full
+ * 64-character ids (and an exec's beneath its container's) would not fit under deep roots.
+ */
+export function stateDirName(id: string): string {
+  return id.length > 16 ? id.slice(0, 16) : id;
 }

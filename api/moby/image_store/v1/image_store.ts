@@ -14,7 +14,9 @@ import {
   type ClientOptions,
   type ClientReadableStream,
   type ClientUnaryCall,
+  type ClientWritableStream,
   type handleBidiStreamingCall,
+  type handleClientStreamingCall,
   type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
@@ -29,7 +31,7 @@ export const protobufFileName = "moby/image_store/v1/image_store.proto";
 
 /**
  * image-store: images by name and ID over the layer store, with the operations behind Docker's
- * image endpoints (list, inspect, history, tag, remove, import, load, save, prune, disk usage).
+ * image endpoints (list, inspect, history, tag, remove, import, commit, load, save, prune, disk usage).
  * `ref` fields take what Docker accepts in a `{name}` path segment: a reference (`busybox`,
  * `busybox:1`, `127.0.0.1:5055/bb`, `name@sha256:…`), a full image ID or a unique ID prefix.
  *
@@ -42,9 +44,11 @@ export const protobufFileName = "moby/image_store/v1/image_store.proto";
  *
  * Errors: every rpc fails with the status of the error kind the store threw (lib/errdefs/grpc.ts);
  * the kind also travels in the `moby-error-kind` trailer so that kinds sharing a code survive.
- *   NOT_FOUND            no such image (`No such image: busybox:latest`), or a save of an unknown tag
- *   INVALID_ARGUMENT     a malformed reference, filter, change or platform; a hostile or
- *                        inconsistent archive or rootfs tar (nothing of it stays visible)
+ *   NOT_FOUND            no such image (`No such image: busybox:latest`), or a save of an unknown tag,
+ *                        or a commit whose parent image is gone
+ *   INVALID_ARGUMENT     a malformed reference, filter, change, platform or container config; a
+ *                        hostile or inconsistent archive, rootfs tar or commit layer (nothing of
+ *                        it stays visible)
  *   ABORTED              (kind conflict) rmi by ID of an image in several repositories, unforced
  *   NOT_IMPLEMENTED      a compression other than gzip
  *   UNAUTHENTICATED      a registry refused the credentials (pull, push, login)
@@ -121,6 +125,34 @@ export interface ImportResponse {
   /** One Docker JSON message (`{"status":"sha256:…"}`). */
   messageJson?: string | undefined;
   importResult?: ImportResult | undefined;
+}
+
+export interface CommitOptions {
+  /** The container's image: an ID or anything a `ref` takes; empty: no parent (scratch). */
+  parent: string;
+  /** The container's full ID. */
+  containerId: string;
+  /** The container's `Config` (Docker's container.Config), as JSON. */
+  containerConfigJson: string;
+  comment: string;
+  author: string;
+  /** Dockerfile instructions (`CMD ["sh"]`, `ENV A=1`). */
+  changes: string[];
+  /** The request body's container.Config, as JSON; empty: none (the container's Config is used). */
+  configJson: string;
+  /** `repo` as the API takes it, possibly with `:tag`; empty: an untagged image. */
+  repo: string;
+  tag: string;
+}
+
+export interface CommitRequest {
+  options?: CommitOptions | undefined;
+  data?: Buffer | undefined;
+}
+
+export interface CommitResponse {
+  /** The new image's ID, `sha256:<hex>`. */
+  id: string;
 }
 
 export interface LoadOptions {
@@ -1296,6 +1328,379 @@ export const ImportResponse: MessageFns<ImportResponse> = {
     message.importResult = (object.importResult !== undefined && object.importResult !== null)
       ? ImportResult.fromPartial(object.importResult)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseCommitOptions(): CommitOptions {
+  return {
+    parent: "",
+    containerId: "",
+    containerConfigJson: "",
+    comment: "",
+    author: "",
+    changes: [],
+    configJson: "",
+    repo: "",
+    tag: "",
+  };
+}
+
+export const CommitOptions: MessageFns<CommitOptions> = {
+  encode(message: CommitOptions, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.parent !== "") {
+      writer.uint32(10).string(message.parent);
+    }
+    if (message.containerId !== "") {
+      writer.uint32(18).string(message.containerId);
+    }
+    if (message.containerConfigJson !== "") {
+      writer.uint32(26).string(message.containerConfigJson);
+    }
+    if (message.comment !== "") {
+      writer.uint32(34).string(message.comment);
+    }
+    if (message.author !== "") {
+      writer.uint32(42).string(message.author);
+    }
+    for (const v of message.changes) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.configJson !== "") {
+      writer.uint32(58).string(message.configJson);
+    }
+    if (message.repo !== "") {
+      writer.uint32(66).string(message.repo);
+    }
+    if (message.tag !== "") {
+      writer.uint32(74).string(message.tag);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CommitOptions {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCommitOptions();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.parent = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.containerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.containerConfigJson = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.comment = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.author = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.changes.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.configJson = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.repo = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.tag = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CommitOptions {
+    return {
+      parent: isSet(object.parent) ? globalThis.String(object.parent) : "",
+      containerId: isSet(object.containerId)
+        ? globalThis.String(object.containerId)
+        : isSet(object.container_id)
+        ? globalThis.String(object.container_id)
+        : "",
+      containerConfigJson: isSet(object.containerConfigJson)
+        ? globalThis.String(object.containerConfigJson)
+        : isSet(object.container_config_json)
+        ? globalThis.String(object.container_config_json)
+        : "",
+      comment: isSet(object.comment) ? globalThis.String(object.comment) : "",
+      author: isSet(object.author) ? globalThis.String(object.author) : "",
+      changes: globalThis.Array.isArray(object?.changes) ? object.changes.map((e: any) => globalThis.String(e)) : [],
+      configJson: isSet(object.configJson)
+        ? globalThis.String(object.configJson)
+        : isSet(object.config_json)
+        ? globalThis.String(object.config_json)
+        : "",
+      repo: isSet(object.repo) ? globalThis.String(object.repo) : "",
+      tag: isSet(object.tag) ? globalThis.String(object.tag) : "",
+    };
+  },
+
+  toJSON(message: CommitOptions): unknown {
+    const obj: any = {};
+    if (message.parent !== "") {
+      obj.parent = message.parent;
+    }
+    if (message.containerId !== "") {
+      obj.containerId = message.containerId;
+    }
+    if (message.containerConfigJson !== "") {
+      obj.containerConfigJson = message.containerConfigJson;
+    }
+    if (message.comment !== "") {
+      obj.comment = message.comment;
+    }
+    if (message.author !== "") {
+      obj.author = message.author;
+    }
+    if (message.changes?.length) {
+      obj.changes = message.changes;
+    }
+    if (message.configJson !== "") {
+      obj.configJson = message.configJson;
+    }
+    if (message.repo !== "") {
+      obj.repo = message.repo;
+    }
+    if (message.tag !== "") {
+      obj.tag = message.tag;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CommitOptions>, I>>(base?: I): CommitOptions {
+    return CommitOptions.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CommitOptions>, I>>(object: I): CommitOptions {
+    const message = createBaseCommitOptions();
+    message.parent = object.parent ?? "";
+    message.containerId = object.containerId ?? "";
+    message.containerConfigJson = object.containerConfigJson ?? "";
+    message.comment = object.comment ?? "";
+    message.author = object.author ?? "";
+    message.changes = object.changes?.map((e) => e) || [];
+    message.configJson = object.configJson ?? "";
+    message.repo = object.repo ?? "";
+    message.tag = object.tag ?? "";
+    return message;
+  },
+};
+
+function createBaseCommitRequest(): CommitRequest {
+  return { options: undefined, data: undefined };
+}
+
+export const CommitRequest: MessageFns<CommitRequest> = {
+  encode(message: CommitRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.options !== undefined) {
+      CommitOptions.encode(message.options, writer.uint32(10).fork()).join();
+    }
+    if (message.data !== undefined) {
+      writer.uint32(18).bytes(message.data);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CommitRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCommitRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.options = CommitOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CommitRequest {
+    return {
+      options: isSet(object.options) ? CommitOptions.fromJSON(object.options) : undefined,
+      data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : undefined,
+    };
+  },
+
+  toJSON(message: CommitRequest): unknown {
+    const obj: any = {};
+    if (message.options !== undefined) {
+      obj.options = CommitOptions.toJSON(message.options);
+    }
+    if (message.data !== undefined) {
+      obj.data = base64FromBytes(message.data);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CommitRequest>, I>>(base?: I): CommitRequest {
+    return CommitRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CommitRequest>, I>>(object: I): CommitRequest {
+    const message = createBaseCommitRequest();
+    message.options = (object.options !== undefined && object.options !== null)
+      ? CommitOptions.fromPartial(object.options)
+      : undefined;
+    message.data = object.data ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCommitResponse(): CommitResponse {
+  return { id: "" };
+}
+
+export const CommitResponse: MessageFns<CommitResponse> = {
+  encode(message: CommitResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CommitResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCommitResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CommitResponse {
+    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+  },
+
+  toJSON(message: CommitResponse): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CommitResponse>, I>>(base?: I): CommitResponse {
+    return CommitResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CommitResponse>, I>>(object: I): CommitResponse {
+    const message = createBaseCommitResponse();
+    message.id = object.id ?? "";
     return message;
   },
 };
@@ -3127,6 +3532,23 @@ export const ImageStoreService = {
     responseDeserialize: (value: Buffer): ImportResponse => ImportResponse.decode(value),
   },
   /**
+   * Commit is the image side of `docker commit`: a new image of the parent's layers plus one
+   * layer of the container's changes. The client sends one message with `options`, then the
+   * layer (an uncompressed tar, whiteouts included) in `data` messages of at most 1 MiB, then
+   * half-closes. The options are checked, and the parent resolved, before any data is read.
+   * The answer comes once the image is stored and unpacked. The image store publishes only
+   * `tag` (when `repo` is set); the container `commit` event is the caller's.
+   */
+  commit: {
+    path: "/moby.image_store.v1.ImageStore/Commit" as const,
+    requestStream: true as const,
+    responseStream: false as const,
+    requestSerialize: (value: CommitRequest): Buffer => Buffer.from(CommitRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CommitRequest => CommitRequest.decode(value),
+    responseSerialize: (value: CommitResponse): Buffer => Buffer.from(CommitResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CommitResponse => CommitResponse.decode(value),
+  },
+  /**
    * Load is `docker load`, exchanged as Import is: `options`, then the archive in `data`
    * messages; progress messages, then one `load_result`.
    */
@@ -3233,6 +3655,15 @@ export interface ImageStoreServer extends UntypedServiceImplementation {
    * with progress messages, then one `import_result`, then ends the stream.
    */
   import: handleBidiStreamingCall<ImportRequest, ImportResponse>;
+  /**
+   * Commit is the image side of `docker commit`: a new image of the parent's layers plus one
+   * layer of the container's changes. The client sends one message with `options`, then the
+   * layer (an uncompressed tar, whiteouts included) in `data` messages of at most 1 MiB, then
+   * half-closes. The options are checked, and the parent resolved, before any data is read.
+   * The answer comes once the image is stored and unpacked. The image store publishes only
+   * `tag` (when `repo` is set); the container `commit` event is the caller's.
+   */
+  commit: handleClientStreamingCall<CommitRequest, CommitResponse>;
   /**
    * Load is `docker load`, exchanged as Import is: `options`, then the archive in `data`
    * messages; progress messages, then one `load_result`.
@@ -3344,6 +3775,28 @@ export interface ImageStoreClient extends Client {
   import(): ClientDuplexStream<ImportRequest, ImportResponse>;
   import(options: Partial<CallOptions>): ClientDuplexStream<ImportRequest, ImportResponse>;
   import(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<ImportRequest, ImportResponse>;
+  /**
+   * Commit is the image side of `docker commit`: a new image of the parent's layers plus one
+   * layer of the container's changes. The client sends one message with `options`, then the
+   * layer (an uncompressed tar, whiteouts included) in `data` messages of at most 1 MiB, then
+   * half-closes. The options are checked, and the parent resolved, before any data is read.
+   * The answer comes once the image is stored and unpacked. The image store publishes only
+   * `tag` (when `repo` is set); the container `commit` event is the caller's.
+   */
+  commit(callback: (error: ServiceError | null, response: CommitResponse) => void): ClientWritableStream<CommitRequest>;
+  commit(
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CommitResponse) => void,
+  ): ClientWritableStream<CommitRequest>;
+  commit(
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CommitResponse) => void,
+  ): ClientWritableStream<CommitRequest>;
+  commit(
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CommitResponse) => void,
+  ): ClientWritableStream<CommitRequest>;
   /**
    * Load is `docker load`, exchanged as Import is: `options`, then the archive in `data`
    * messages; progress messages, then one `load_result`.

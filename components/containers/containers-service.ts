@@ -1,0 +1,82 @@
+/**
+ * The four container services (container-store, container-runtime, container-rootfs,
+ * container-logs) as facets of one `LocalContainerEngine` over `<data-root>/containers`.
+ * They share the engine's in-memory state (running monitors, attachments, exec instances),
+ * so a manifest must place them in one component: the first of them to start creates the
+ * engine, the others bind their facet to it (`ServiceContext.colocated`). Facets placed in
+ * different components would each open their own engine over the same data: not supported.
+ */
+import { join } from 'node:path';
+import { LocalContainerEngine } from '../../core/container-engine/local-container-engine.js';
+import type { ContainerEngine } from '../../core/container-engine/container-engine.js';
+import type { ImageStore } from '../../core/image-store/image-store.js';
+import type { LayerStore } from '../../core/layers/layer-store.js';
+import type { GrpcBinding, ServiceContext, ServiceFactory, ServiceInstance } from '../../lib/component/service.js';
+import { EventPublisher } from '../events/publisher.js';
+import { GrpcImageStore } from '../image-store/client.js';
+import { GrpcLayerStore } from '../layer-store/client.js';
+import { containerLogsBinding, containerRootfsBinding, containerRuntimeBinding, containerStoreBinding } from './service.js';
+
+const facets = ['container-store', 'container-runtime', 'container-rootfs', 'container-logs'] as const;
+const flushMs = 2000;
+
+function facet(bind: (engine: ContainerEngine) => GrpcBinding): ServiceFactory {
+  return async (ctx) => {
+    for (const other of facets) {
+      const engine = ctx.colocated<ContainerEngine>(other);
+      if (engine) return { grpc: [bind(engine)], local: engine };
+    }
+    const owned = await openEngine(ctx);
+    return { ...owned, grpc: [bind(owned.local)] };
+  };
+}
+
+/** The instance of the first facet: it owns the engine, recovers its containers at start and closes it. */
+async function openEngine(ctx: ServiceContext): Promise<ServiceInstance & { local: LocalContainerEngine }> {
+  const localLayers = ctx.colocated<LayerStore>('layer-store');
+  const localImages = ctx.colocated<ImageStore>('image-store');
+  const layers: LayerStore = localLayers ?? (await GrpcLayerStore.dial(ctx.registry));
+  const images: ImageStore = localImages ?? (await GrpcImageStore.dial(ctx.registry));
+  const events = new EventPublisher({ registry: ctx.registry, log: ctx.log });
+  const release = async () => {
+    if (!localLayers) await layers.close();
+    if (!localImages) await images.close();
+  };
+  try {
+    const engine = await LocalContainerEngine.open({
+      root: join(ctx.roots.dataRoot, 'containers'),
+      execRoot: join(ctx.roots.execRoot, 'containers'),
+      layers,
+      images,
+      publish: (event) => events.publish(event),
+      log: (line) => ctx.log.info(line),
+    });
+    return {
+      local: engine,
+      start: () => engine.recover(),
+      close: async () => {
+        await engine.close();
+        await flushed(events);
+        await release();
+      },
+    };
+  } catch (err) {
+    events.close();
+    await release();
+    throw err;
+  }
+}
+
+async function flushed(events: EventPublisher): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, flushMs)));
+  await Promise.race([events.flush(), timeout]);
+  clearTimeout(timer);
+  events.close();
+}
+
+export const containerStoreService = facet(containerStoreBinding);
+export const containerRuntimeService = facet(containerRuntimeBinding);
+export const containerRootfsService = facet(containerRootfsBinding);
+export const containerLogsService = facet(containerLogsBinding);
+
