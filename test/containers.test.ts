@@ -502,4 +502,42 @@ describe(`containers through the docker CLI (target: ${targetKind()})`, { timeou
     assert.match(left, /^web running$/m);
     assert.match(await must(['container', 'prune', '-f']), /Total reclaimed space: 0B/);
   });
+  it('--restart on-failure:2 restarts a failing container twice, then leaves it exited', { timeout: TEST_TIMEOUT }, async () => {
+    const id = (await must(['run', '-d', '--name', 'flaky', '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'echo run; exit 3'])).trim();
+    await waitUntil(async () => {
+      const s = (await inspect(env, id)) as unknown as { RestartCount: number; State: { Status: string } };
+      return s.RestartCount === 2 && s.State.Status === 'exited';
+    }, { timeoutMs: 30_000, what: () => 'two restarts, then exited' });
+    const state = await inspect(env, id);
+    assert.equal(state.State.ExitCode, 3);
+    assert.equal((await must(['logs', id])).split('\n').filter((l) => l === 'run').length, 3, 'ran three times, one log');
+    await must(['rm', id]);
+  });
+
+  it('json-file rotation: --log-opt max-size/max-file keep at most max-file files and docker logs reads across them', { timeout: TEST_TIMEOUT }, async () => {
+    const id = (await must(['run', '-d', '--name', 'rotator', '--log-opt', 'max-size=2k', '--log-opt', 'max-file=3', 'busybox', 'sh', '-c', 'i=0; while [ $i -lt 400 ]; do echo line-$i; i=$((i+1)); done'])).trim();
+    await must(['wait', id]);
+    const logPath = ((await inspect(env, id)) as unknown as { LogPath: string }).LogPath;
+    if (targetKind() === 'moby') {
+      const files = ['', '.1', '.2', '.3'].filter((suffix) => existsSync(logPath + suffix));
+      assert.deepEqual(files, ['', '.1', '.2'], 'three files in all');
+    }
+    const lines = (await must(['logs', id])).trim().split('\n');
+    assert.equal(lines.at(-1), 'line-399');
+    assert.ok(lines.length < 400 && lines.length > 50, `older lines rotated away: ${lines.length}`);
+    for (let i = 1; i < lines.length; i++) assert.equal(Number(lines[i]!.slice(5)), Number(lines[i - 1]!.slice(5)) + 1, 'continuous');
+    await must(['rm', id]);
+  });
+
+  it('docker events --since/--until replays a run\'s container events in order', { timeout: TEST_TIMEOUT }, async () => {
+    const since = ((Date.now() - 1000) / 1000).toFixed(3);
+    const id = (await must(['create', '--name', 'evented', 'busybox', 'sh', '-c', 'exit 2'])).trim();
+    await must(['start', id]);
+    await must(['wait', id]);
+    await must(['rm', id]);
+    const until = ((Date.now() + 1000) / 1000).toFixed(3);
+    const out = await must(['events', '--since', since, '--until', until, '--filter', 'type=container', '--filter', `container=${id}`, '--format', '{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.exitCode}}']);
+    const actions = out.trim().split('\n').map((l) => l.replace(' <no value>', '').trim());
+    assert.deepEqual(actions.filter((a) => /^(create|start|die|destroy)/.test(a)), ['create evented', 'start evented', 'die evented 2', 'destroy evented']);
+  });
 });

@@ -436,14 +436,16 @@ export class LocalContainerEngine implements ContainerEngine {
     this.#live.set(id, { ...live, startedMs: Date.now(), exited, watch });
   }
 
-  /** Records an exit; caller holds the lock. */
-  async #onExit(id: string, exit: ExitRecord): Promise<void> {
+  /**
+   * Records an exit; caller holds the lock. The monitor deleted the runtime's container before
+   * it wrote the exit record; `deleteRuntime` is for exits learnt without a monitor.
+   */
+  async #onExit(id: string, exit: ExitRecord, deleteRuntime = false): Promise<void> {
     const live = this.#live.get(id);
     this.#live.delete(id);
     let record = await this.#store.find(id);
     if (!record) return;
-    const runtime = this.#runtime(record);
-    await runtime.delete(id, { force: true }).catch(() => undefined);
+    if (deleteRuntime) await this.#runtime(record).delete(id, { force: true }).catch(() => undefined);
     await this.#unmount(id).catch((err: unknown) => this.#log(`container ${id}: unmount: ${String(err)}`));
     if (live) await rm(live.stateDir, { recursive: true, force: true }).catch(() => undefined);
     const exitedAt = new Date(Date.parse(exit.finishedAt) || Date.now());
@@ -1060,7 +1062,7 @@ export class LocalContainerEngine implements ContainerEngine {
         const exit = monitor ? await readExitRecord(monitor.record.exitFile) : undefined;
         this.#mounts.set(id, existsSync(join(this.#rootfs(id))) ? 1 : 0);
         if (!monitor?.monitorAlive && !exit) await this.#runtime(record).kill(id, 9, { all: true }).catch(() => undefined);
-        await this.#locked(id, () => this.#onExit(id, exit ?? { exitCode: 255, finishedAt: rfc3339Nano(new Date()) }));
+        await this.#locked(id, () => this.#onExit(id, exit ?? { exitCode: 255, finishedAt: rfc3339Nano(new Date()) }, !exit));
         if (monitor) await rm(monitor.record.dir, { recursive: true, force: true }).catch(() => undefined);
         continue;
       }
