@@ -322,6 +322,7 @@ export class LocalContainerEngine implements ContainerEngine {
     const runtimeOptions = this.#runtimeOptions(record);
     const rootfs = this.#rootfs(id);
     let started: Awaited<ReturnType<typeof startContainer>> | undefined;
+    let startedAt = new Date();
     try {
       await this.#mount(id);
       const spec = await this.#spec(record, rootfs);
@@ -344,6 +345,7 @@ export class LocalContainerEngine implements ContainerEngine {
       const pending = [...(this.#pending.get(id) ?? [])];
       this.#pending.delete(id);
       await Promise.all(pending.map((a) => a.connect(started!.attachSocket)));
+      startedAt = new Date();
       await new OciRuntime(runtimeOptions).start(id);
     } catch (err) {
       if (started) await new OciRuntime(runtimeOptions).delete(id, { force: true }).catch(() => undefined);
@@ -356,7 +358,7 @@ export class LocalContainerEngine implements ContainerEngine {
       if (record.hostConfig.AutoRemove) void this.#autoRemove(id);
       throw isKind(err, 'internal') ? errorOf('invalid-argument', message, err) : err;
     }
-    record = await this.#store.update(id, (r) => setRunning(r, started!.pid));
+    record = await this.#store.update(id, (r) => setRunning(r, started!.pid, startedAt));
     this.#watch(id, { pid: started.pid, monitorPid: started.monitorPid, attachSocket: started.attachSocket, exitFile: started.exitFile, stateDir: started.stateDir });
     this.#publish(record, 'start');
   }
@@ -448,7 +450,8 @@ export class LocalContainerEngine implements ContainerEngine {
     if (deleteRuntime) await this.#runtime(record).delete(id, { force: true }).catch(() => undefined);
     await this.#unmount(id).catch((err: unknown) => this.#log(`container ${id}: unmount: ${String(err)}`));
     if (live) await rm(live.stateDir, { recursive: true, force: true }).catch(() => undefined);
-    const exitedAt = new Date(Date.parse(exit.finishedAt) || Date.now());
+    // The exit can be stamped (by the monitor) a hair before the engine stamped the start.
+    const exitedAt = new Date(Math.max(Date.parse(exit.finishedAt) || Date.now(), Date.parse(record.state.startedAt) || 0));
     const previous = this.#backoff.get(id) ?? 0;
     record = await this.#store.update(id, (r) => setStopped(r, { exitCode: exit.exitCode, exitedAt }));
     this.#publish(record, 'die', { exitCode: String(exit.exitCode), execDuration: String(Math.max(0, Math.round(((live ? Date.now() - live.startedMs : 0)) / 1000))) });
