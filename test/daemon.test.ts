@@ -221,7 +221,7 @@ describe('moby daemon, other packagings', () => {
         { timeoutMs: 2000, intervalMs: 10, what: `${victim.name} to be back` },
       );
     }
-    assert.deepEqual((await engine.components()).map((c) => c.restarts), [0, 1, 1, 1, 1, 1]);
+    assert.deepEqual((await engine.components()).map((c) => c.restarts), [0, 1, 1, 1, 1, 1, 1]);
     const after = await docker(engine.dockerEnv, ['images']);
     assert.equal(after.code, 0, after.stderr);
   });
