@@ -56,7 +56,7 @@ async function openEngine(ctx: ServiceContext): Promise<ServiceInstance & { loca
       start: () => engine.recover(),
       close: async () => {
         await engine.close();
-        await flushed(events);
+        await events.flushAndClose(flushMs);
         await release();
       },
     };
@@ -67,13 +67,6 @@ async function openEngine(ctx: ServiceContext): Promise<ServiceInstance & { loca
   }
 }
 
-async function flushed(events: EventPublisher): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, flushMs)));
-  await Promise.race([events.flush(), timeout]);
-  clearTimeout(timer);
-  events.close();
-}
 
 export const containerStoreService = facet(containerStoreBinding);
 export const containerRuntimeService = facet(containerRuntimeBinding);

@@ -91,6 +91,15 @@ export class EventPublisher {
   }
 
   /** Stops delivering; what is still buffered is discarded. */
+  /** Waits (at most `maxMs`) for the events published so far to be delivered, then closes. */
+  async flushAndClose(maxMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs)));
+    await Promise.race([this.flush(), timeout]);
+    clearTimeout(timer);
+    this.close();
+  }
+
   close(): void {
     this.#closed = true;
     this.#wake?.();

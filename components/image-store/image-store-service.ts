@@ -35,7 +35,7 @@ export const imageStoreService: ServiceFactory = async (ctx) => {
       grpc: [imageStoreBinding(store)],
       close: async () => {
         await store.close();
-        await flushed(events);
+        await events.flushAndClose(flushMs);
         await release();
       },
     };
@@ -46,11 +46,3 @@ export const imageStoreService: ServiceFactory = async (ctx) => {
   }
 };
 
-/** Waits (a bounded time) for the events published so far to be delivered, then stops the publisher. */
-async function flushed(events: EventPublisher): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, flushMs)));
-  await Promise.race([events.flush(), timeout]);
-  clearTimeout(timer);
-  events.close();
-}

@@ -21,7 +21,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -35,15 +35,15 @@ import { chainId } from '../snapshots/chain-id.js';
 import { readLogs } from '../logs/index.js';
 import { archivePath, diffChanges, exportRootfs, extractArchive, layerFromUpper, statPath } from '../rootfs/index.js';
 import {
-  OciRuntime, readExitRecord, stateDirName, reattach, startContainer, startExec, waitExit, type ExitRecord, type OciRuntimeOptions,
+  encodeFrame, OciRuntime, readExitRecord, stateDirName, reattach, startContainer, startExec, waitExit, type ExitRecord, type OciRuntimeOptions,
 } from '../runtime/index.js';
 import {
-  isZeroTime, newContainerId, newContainerRecord, resetForManualStart, rfc3339Nano, setManuallyStopped, setPaused, setRemoving,
-  setRestarting, setRunning, setStartFailed, setStopped, setUnpaused, clearRemoving, shortId, type ContainerRecord,
+  newContainerId, newContainerRecord, resetForManualStart, rfc3339Nano, setManuallyStopped, setPaused, setRemoving,
+  setRestarting, setRunning, setStartFailed, setStopped, setUnpaused, clearRemoving, type ContainerRecord,
 } from '../containers/container-record.js';
 import { SqliteContainerStore, type ContainerStore } from '../containers/container-store.js';
 import { decideRestart, exitFactsOf, restartOnBoot } from '../containers/restart-policy.js';
-import { parseKillSignal, signalName, stopSignalOf } from '../containers/signals.js';
+import { parseKillSignal, stopSignalOf } from '../containers/signals.js';
 import { mergeImageConfig, normalizeCreateRequest, resolveCommand } from '../containers/create-request.js';
 import type { ContainerConfig } from '../image/container-config.js';
 import { inspectView, listView } from '../containers/views.js';
@@ -758,7 +758,7 @@ export class LocalContainerEngine implements ContainerEngine {
       const out: Buffer[] = [];
       for (const e of batch) {
         if ((e.stream === 'stdout' && !opts.stdout) || (e.stream === 'stderr' && !opts.stderr)) continue;
-        out.push(tty ? e.line : frame(e.stream === 'stdout' ? 1 : 2, e.line));
+        out.push(tty ? e.line : encodeFrame(e.stream === 'stdout' ? 1 : 2, e.line));
       }
       if (out.length) yield Buffer.concat(out);
     }
@@ -1152,13 +1152,6 @@ function untilMs(value: string): number {
   return t;
 }
 
-function frame(stream: number, payload: Uint8Array): Buffer {
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-}
-
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
@@ -1172,4 +1165,3 @@ async function* releasing(stream: Readable, release: () => Promise<unknown>): As
   }
 }
 
-export { shortId, isZeroTime, stat, signalName };

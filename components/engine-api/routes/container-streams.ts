@@ -9,12 +9,12 @@
  * Clients without `Upgrade` get the old `200 OK` head and the same bytes.
  */
 import type { ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
 import type { AttachInput, AttachSession, ContainerEngine, LogEntry } from '../../../core/container-engine/container-engine.js';
 import { fixedNanoTime, unixTimeToNanos } from '../../../core/logs/json-line.js';
 import { errorOf } from '../../../lib/errdefs/index.js';
 import { versionAtLeast } from '../api-version.js';
 import { hijack, streamContentType } from '../hijack.js';
+import { encodeFrame, StdStream } from '../stdcopy.js';
 import type { EngineApiDeps } from '../engine-api-deps.js';
 import { readJsonObject } from '../json-body.js';
 import { boolValue } from '../query.js';
@@ -146,7 +146,7 @@ async function logs({ res, params, query, apiVersion }: RequestContext, c: Conta
       if (!res.write(encodeEntries(batch, tty, timestamps))) await drainedResponse(res);
     }
   } catch (err) {
-    if (!controller.signal.aborted && !tty) res.write(frame(3, Buffer.from(`Error grabbing logs: ${(err as Error).message}\n`)));
+    if (!controller.signal.aborted && !tty) res.write(encodeFrame(StdStream.systemErr, Buffer.from(`Error grabbing logs: ${(err as Error).message}\n`)));
   } finally {
     res.off('close', onClose);
   }
@@ -176,13 +176,6 @@ export function encodeEntries(batch: readonly LogEntry[], tty: boolean, timestam
     }
   }
   return Buffer.concat(parts);
-}
-
-function frame(stream: number, payload: Buffer): Buffer {
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
 }
 
 function drainedResponse(res: ServerResponse): Promise<void> {
