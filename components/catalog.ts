@@ -37,28 +37,60 @@ const implementations: Record<string, Record<string, Implementation>> = {
       load: async () => (await import('./image-store/image-store-service.js')).imageStoreService,
     },
   },
+  'plugin-store': {
+    builtin: {
+      requires: ['component-registry'],
+      load: async () => (await import('./plugins/plugin-store-service.js')).pluginStoreService,
+    },
+  },
+  // volume-store and volume-runtime are facets of one volume service: a manifest places them together.
+  'volume-store': {
+    builtin: {
+      requires: ['component-registry', 'plugin-store'],
+      load: async () => (await import('./volumes/volumes-service.js')).volumeServices['volume-store'],
+    },
+  },
+  'volume-runtime': {
+    builtin: {
+      requires: ['component-registry', 'plugin-store'],
+      load: async () => (await import('./volumes/volumes-service.js')).volumeServices['volume-runtime'],
+    },
+  },
+  // network-store and network-runtime are facets of one network service: a manifest places them together.
+  'network-store': {
+    builtin: {
+      requires: ['component-registry'],
+      load: async () => (await import('./networks/networks-service.js')).networkServices['network-store'],
+    },
+  },
+  'network-runtime': {
+    builtin: {
+      requires: ['component-registry'],
+      load: async () => (await import('./networks/networks-service.js')).networkServices['network-runtime'],
+    },
+  },
   // The four container services are facets of one engine: a manifest places them together.
   'container-store': {
     builtin: {
-      requires: ['component-registry', 'layer-store', 'image-store'],
+      requires: ['component-registry', 'layer-store', 'image-store', 'volume-store', 'volume-runtime', 'network-store', 'network-runtime'],
       load: async () => (await import('./containers/containers-service.js')).containerStoreService,
     },
   },
   'container-runtime': {
     builtin: {
-      requires: ['component-registry', 'layer-store', 'image-store'],
+      requires: ['component-registry', 'layer-store', 'image-store', 'volume-store', 'volume-runtime', 'network-store', 'network-runtime'],
       load: async () => (await import('./containers/containers-service.js')).containerRuntimeService,
     },
   },
   'container-rootfs': {
     builtin: {
-      requires: ['component-registry', 'layer-store', 'image-store'],
+      requires: ['component-registry', 'layer-store', 'image-store', 'volume-store', 'volume-runtime', 'network-store', 'network-runtime'],
       load: async () => (await import('./containers/containers-service.js')).containerRootfsService,
     },
   },
   'container-logs': {
     builtin: {
-      requires: ['component-registry', 'layer-store', 'image-store'],
+      requires: ['component-registry', 'layer-store', 'image-store', 'volume-store', 'volume-runtime', 'network-store', 'network-runtime'],
       load: async () => (await import('./containers/containers-service.js')).containerLogsService,
     },
   },

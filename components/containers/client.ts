@@ -147,6 +147,12 @@ export class GrpcContainerEngine implements ContainerEngine {
   async execResize(execId: string, height: number, width: number): Promise<void> {
     await this.#call('runtime', (c) => c.execResize, { ref: execId, height, width });
   }
+  async networkConnect(ref: string, network: string, endpoint: Json): Promise<void> {
+    await this.#call('runtime', (c) => c.networkConnect, { ref, network, endpointJson: JSON.stringify(endpoint ?? {}) });
+  }
+  async networkDisconnect(ref: string, network: string, opts: { force?: boolean } = {}): Promise<void> {
+    await this.#call('runtime', (c) => c.networkDisconnect, { ref, network, force: opts.force ?? false });
+  }
 
   // ---- container-rootfs ----
   async archiveStat(ref: string, path: string): Promise<PathStat> {

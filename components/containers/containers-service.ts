@@ -15,6 +15,10 @@ import type { GrpcBinding, ServiceContext, ServiceFactory, ServiceInstance } fro
 import { EventPublisher } from '../events/publisher.js';
 import { GrpcImageStore } from '../image-store/client.js';
 import { GrpcLayerStore } from '../layer-store/client.js';
+import { GrpcNetworkService } from '../networks/client.js';
+import { GrpcVolumeService } from '../volumes/client.js';
+import type { NetworkService } from '../../core/networks/network-service.js';
+import type { VolumeService } from '../../core/volumes/volume-service.js';
 import { containerLogsBinding, containerRootfsBinding, containerRuntimeBinding, containerStoreBinding } from './service.js';
 
 const facets = ['container-store', 'container-runtime', 'container-rootfs', 'container-logs'] as const;
@@ -37,10 +41,16 @@ async function openEngine(ctx: ServiceContext): Promise<ServiceInstance & { loca
   const localImages = ctx.colocated<ImageStore>('image-store');
   const layers: LayerStore = localLayers ?? (await GrpcLayerStore.dial(ctx.registry));
   const images: ImageStore = localImages ?? (await GrpcImageStore.dial(ctx.registry));
+  const localVolumes = ctx.colocated<VolumeService>('volume-store');
+  const localNetworks = ctx.colocated<NetworkService>('network-store');
+  const volumes: VolumeService = localVolumes ?? new GrpcVolumeService(ctx.registry);
+  const networks: NetworkService = localNetworks ?? new GrpcNetworkService(ctx.registry);
   const events = new EventPublisher({ registry: ctx.registry, log: ctx.log });
   const release = async () => {
     if (!localLayers) await layers.close();
     if (!localImages) await images.close();
+    if (!localVolumes) await volumes.close();
+    if (!localNetworks) await networks.close();
   };
   try {
     const engine = await LocalContainerEngine.open({
@@ -48,6 +58,8 @@ async function openEngine(ctx: ServiceContext): Promise<ServiceInstance & { loca
       execRoot: join(ctx.roots.execRoot, 'containers'),
       layers,
       images,
+      volumes,
+      networks,
       publish: (event) => events.publish(event),
       log: (line) => ctx.log.info(line),
     });

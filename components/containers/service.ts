@@ -78,6 +78,8 @@ export function containerRuntimeBinding(engine: ContainerEngine): GrpcBinding {
         return engine.attach(ref, opts, input);
       }),
     resize: unaryOf(async (r) => done(engine.resize(r.ref, r.height, r.width))),
+    networkConnect: unaryOf(async (r) => done(engine.networkConnect(r.ref, r.network, JSON.parse(r.endpointJson || '{}')))),
+    networkDisconnect: unaryOf(async (r) => done(engine.networkDisconnect(r.ref, r.network, { force: r.force }))),
     execCreate: unaryOf(async (r) => ({ id: (await engine.execCreate(r.ref, JSON.parse(r.bodyJson || '{}'))).Id })),
     execStart: (call) =>
       void serveAttach(call, async (first, input) => {

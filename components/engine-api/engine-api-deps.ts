@@ -6,6 +6,8 @@ import type { EventsSubscriber } from '../../core/events/events.js';
 import type { HostFactsSource } from '../../core/system/host-facts.js';
 import type { ImageStore } from '../../core/image-store/image-store.js';
 import type { ContainerEngine } from '../../core/container-engine/container-engine.js';
+import type { NetworkService } from '../../core/networks/network-service.js';
+import type { VolumeService } from '../../core/volumes/volume-service.js';
 
 /** One running Moby Core component, as the component registry knows it. */
 export interface ComponentFact {
@@ -56,6 +58,10 @@ export interface EngineApiDeps {
   images?: () => Promise<ImageStore>;
   /** The container services (dialled through the registry on first use); absent: container routes answer 501. */
   containers?: () => Promise<ContainerEngine>;
+  /** The volume services (dialled through the registry on first use); absent: volume routes answer 501. */
+  volumes?: () => Promise<VolumeService>;
+  /** The network services (dialled through the registry on first use); absent: network routes answer 501. */
+  networks?: () => Promise<NetworkService>;
   /** The events service (dialled through the registry on first use); absent: `GET /events` answers 501. */
   events?: () => Promise<EventsSubscriber>;
   /** Where 5xx failures are logged, one line each; default stderr. */

@@ -21,6 +21,10 @@ import { imageRoutes } from './routes/images.js';
 import { containerRoutes } from './routes/containers.js';
 import { containerStreamRoutes } from './routes/container-streams.js';
 import { systemRoutes } from './routes/system.js';
+import { diskUsageRoutes } from './routes/disk-usage.js';
+import { networkRoutes } from './routes/networks.js';
+import { pluginRoutes } from './routes/plugins.js';
+import { volumeRoutes } from './routes/volumes.js';
 
 export type { EngineApiDeps, EngineFacts } from './engine-api-deps.js';
 export { closeServer, listenUnix } from './listen-unix.js';
@@ -29,7 +33,9 @@ export { closeServer, listenUnix } from './listen-unix.js';
 export type RouteGroup = (deps: EngineApiDeps) => Route[];
 
 /** Every route group the engine API serves. Adding a group is one line here. */
-export const routeGroups: readonly RouteGroup[] = [systemRoutes, imageRoutes, containerRoutes, containerStreamRoutes, eventRoutes, authRoutes];
+export const routeGroups: readonly RouteGroup[] = [
+  systemRoutes, diskUsageRoutes, imageRoutes, containerRoutes, containerStreamRoutes, volumeRoutes, networkRoutes, pluginRoutes, eventRoutes, authRoutes,
+];
 
 /** The engine API's http.Server, which also tracks sockets taken over by upgrades. */
 export class EngineApiServer extends http.Server {

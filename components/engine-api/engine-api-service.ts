@@ -11,6 +11,8 @@ import { EventsClient } from '../events/client.js';
 import { GrpcImageStore } from '../image-store/client.js';
 import { GrpcContainerEngine } from '../containers/client.js';
 import type { ContainerEngine } from '../../core/container-engine/container-engine.js';
+import { GrpcNetworkService } from '../networks/client.js';
+import { GrpcVolumeService } from '../volumes/client.js';
 import { closeServer, createEngineApiServer, listenUnix, type EngineFacts } from './engine-api-server.js';
 
 export const dockerSocketName = 'docker.sock';
@@ -20,6 +22,8 @@ export const engineApiService: ServiceFactory = (ctx) => {
   const images = dialOnce(() => GrpcImageStore.dial(ctx.registry));
   const events = dialOnce(() => EventsClient.dial(ctx.registry));
   const containers = dialOnce(async () => new GrpcContainerEngine(ctx.registry));
+  const volumes = dialOnce(async () => new GrpcVolumeService(ctx.registry));
+  const networks = dialOnce(async () => new GrpcNetworkService(ctx.registry));
   const server = createEngineApiServer({
     version,
     revision,
@@ -28,6 +32,8 @@ export const engineApiService: ServiceFactory = (ctx) => {
     facts: registryFacts(ctx, images.get, containers.get),
     images: images.get,
     containers: containers.get,
+    volumes: volumes.get,
+    networks: networks.get,
     events: events.get,
   });
   const socket = join(ctx.roots.execRoot, dockerSocketName);
@@ -35,7 +41,7 @@ export const engineApiService: ServiceFactory = (ctx) => {
     start: () => listenUnix(server, socket, 0o660),
     close: async () => {
       await closeServer(server);
-      await Promise.all([images.close(), events.close(), containers.close()]);
+      await Promise.all([images.close(), events.close(), containers.close(), volumes.close(), networks.close()]);
     },
   };
 };

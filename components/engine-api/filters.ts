@@ -39,6 +39,11 @@ export class Filters {
     return this.get(key).some((prefix) => source.startsWith(prefix));
   }
 
+  /** As a plain record (name → values), the shape core libraries take. */
+  toRecord(): Record<string, string[]> {
+    return Object.fromEntries(this.keys().map((k) => [k, this.get(k)]));
+  }
+
   /** Throws `invalid-argument` `invalid filter '<name>'` for the first name not in `accepted`. */
   validate(accepted: Iterable<string>): void {
     const allowed = new Set(accepted);

@@ -1,5 +1,5 @@
 import type { HostInfo } from './host-info.js';
-import type { SpecDevice, SpecUser } from './oci-types.js';
+import type { SpecDevice, SpecMount, SpecUser } from './oci-types.js';
 
 /**
  * What a user asks of a container: the subset of Docker's create request
@@ -76,6 +76,8 @@ export interface BundleContext {
   hostnamePath?: string;
   /** Default cgroup parent (cgroupfs driver); `HostConfig.CgroupParent` overrides it. Default `/moby`. */
   cgroupParent?: string;
+  /** The container's volumes and binds as OCI mounts (core/mounts `specMounts`), placed among the others by depth. */
+  mounts?: SpecMount[];
   /** A network namespace to join (e.g. `/run/netns/<id>`), unless `NetworkMode` is `host`. */
   netnsPath?: string;
   /** The user resolved against the rootfs (`resolveUser`); needed when `User` names a user or group. */

@@ -54,9 +54,13 @@ function shmSize(hostConfig: HostConfig): number {
   return size === 0 ? DEFAULT_SHM_SIZE : size;
 }
 
-/** The engine's files, the host's /dev/shm for IpcMode host, and tmpfs mounts, shallowest first. */
+/** The engine's files, the host's /dev/shm for IpcMode host, tmpfs mounts and the container's volumes and binds, shallowest first. */
 function containerMounts(hostConfig: HostConfig, ctx: BundleContext): SpecMount[] {
-  const mounts = [...networkFileMounts(hostConfig, ctx), ...tmpfsMounts(hostConfig)];
+  const user = ctx.mounts ?? [];
+  const userDestinations = new Set(user.map((m) => posix.normalize(m.destination)));
+  // A user's mount of /etc/hosts, /etc/hostname or /etc/resolv.conf replaces the engine's file.
+  const files = networkFileMounts(hostConfig, ctx).filter((m) => !userDestinations.has(m.destination));
+  const mounts = [...files, ...tmpfsMounts(hostConfig), ...user];
   if (hostConfig.IpcMode === 'host') mounts.push(bindMount('/dev/shm', '/dev/shm', true));
   return mounts
     .map((m, i) => ({ m, i, depth: posix.normalize(m.destination).split('/').length }))

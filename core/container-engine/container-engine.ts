@@ -183,6 +183,10 @@ export interface ContainerEngine {
   execStart(execId: string, opts: ExecStartOptions, input: AsyncIterable<AttachInput> | undefined): Promise<AttachSession>;
   execInspect(execId: string): Promise<Json>;
   execResize(execId: string, height: number, width: number): Promise<void>;
+  /** `POST /networks/{id}/connect`: joins now when running, else at the next start. `endpoint` is Docker's EndpointSettings as sent. */
+  networkConnect(ref: string, network: string, endpoint: Json): Promise<void>;
+  /** `POST /networks/{id}/disconnect`. */
+  networkDisconnect(ref: string, network: string, opts?: { force?: boolean }): Promise<void>;
 
   // container-rootfs
   archiveStat(ref: string, path: string): Promise<PathStat>;

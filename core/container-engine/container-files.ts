@@ -2,11 +2,11 @@
  * The files Docker writes for each container and bind-mounts into it: `/etc/hostname`,
  * `/etc/hosts` and `/etc/resolv.conf`, in the container's own directory.
  *
- * Until networks exist (the networks issue), a container's network is `none` or `host`:
- * with `host` the host's own hosts and resolv.conf are copied, as Docker does; otherwise
- * `/etc/hosts` holds Docker's loopback lines and resolv.conf the host's name servers
- * (without loopback ones, which a container cannot reach), falling back to Google's as
- * Docker does when none remain.
+ * With `host` networking the host's own hosts and resolv.conf are copied, as Docker does;
+ * otherwise `/etc/hosts` holds Docker's loopback lines and a line for each of the container's
+ * addresses, and resolv.conf the host's name servers (without loopback ones, which a container
+ * cannot reach; Google's as Docker's fallback when none remain) or, on a user-defined
+ * network, the network's resolver (`127.0.0.11`, which forwards other names to the host's).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 
@@ -25,6 +25,10 @@ export interface FileInputs {
   dns?: string[] | null;
   dnsSearch?: string[] | null;
   dnsOptions?: string[] | null;
+  /** The container's addresses on its networks: `<ip>\t<hostname>` lines in /etc/hosts. */
+  addresses?: string[];
+  /** The resolver of a user-defined network: replaces the host's name servers. */
+  internalDns?: { nameservers: string[]; search: string[]; options: string[] };
 }
 
 const defaultHosts = [
@@ -52,6 +56,8 @@ export function hostsFile(input: FileInputs, hostHosts?: string): string {
     const at = entry.indexOf(':');
     if (at > 0) lines.push(`${entry.slice(at + 1)}\t${entry.slice(0, at)}`);
   }
+  const names = input.domainname ? `${input.hostname}.${input.domainname} ${input.hostname}` : input.hostname;
+  if (hostHosts === undefined) for (const ip of input.addresses ?? []) lines.push(`${ip}\t${names}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -61,10 +67,11 @@ export function resolvConf(hostConf: string, input: FileInputs, hostNetwork: boo
   const hostServers = lines.map((l) => /^\s*nameserver\s+(\S+)/.exec(l)?.[1]).filter((s): s is string => s !== undefined);
   const hostSearch = lines.map((l) => /^\s*search\s+(.+)$/.exec(l)?.[1]?.trim()).filter((s): s is string => !!s).pop();
   const hostOptions = lines.map((l) => /^\s*options\s+(.+)$/.exec(l)?.[1]?.trim()).filter((s): s is string => !!s).pop();
-  let servers = input.dns?.length ? input.dns : hostNetwork ? hostServers : hostServers.filter((s) => !isLoopback(s));
+  const internal = input.internalDns;
+  let servers = internal ? internal.nameservers : input.dns?.length ? input.dns : hostNetwork ? hostServers : hostServers.filter((s) => !isLoopback(s));
   if (servers.length === 0) servers = fallbackNameservers;
-  const search = input.dnsSearch?.length ? input.dnsSearch.join(' ') : hostSearch;
-  const options = input.dnsOptions?.length ? input.dnsOptions.join(' ') : hostOptions;
+  const search = input.dnsSearch?.length ? input.dnsSearch.join(' ') : internal?.search.length ? internal.search.join(' ') : hostSearch;
+  const options = input.dnsOptions?.length ? input.dnsOptions.join(' ') : internal ? [...internal.options, ...(hostOptions ? [hostOptions] : [])].join(' ') : hostOptions;
   const out = servers.map((s) => `nameserver ${s}`);
   if (search && search !== '.') out.push(`search ${search}`);
   if (options) out.push(`options ${options}`);

@@ -25,7 +25,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { buildSpec, probeHost, resolveUser, listHostDevices, writeBundle, type HostInfo, type RuntimeSpec } from '../bundle/index.js';
+import { buildSpec, probeHost, resolveUser, listHostDevices, writeBundle, type HostInfo, type RuntimeSpec, type SpecMount } from '../bundle/index.js';
 import { replaceOrAppendEnv } from '../bundle/process-steps.js';
 import type { ContainerOptions } from '../bundle/container-options.js';
 import type { EventDraft } from '../events/event-message.js';
@@ -55,6 +55,10 @@ import type {
   ListOptions, LogEntry, LogsOptions, LogsResult, PathStat, RemoveOptions, StatsOptions, StopOptions, WaitCondition, WaitResult,
 } from './container-engine.js';
 import { writeContainerFiles } from './container-files.js';
+import { DEFAULT_NETWORK, ownsSandbox, planNetworks, refuseOnDefaultBridge, requestedEndpoint, unwireNetworks, wireNetworks, type Wired } from './container-network.js';
+import type { NetworkService } from '../networks/network-service.js';
+import type { VolumeService } from '../volumes/volume-service.js';
+import { planMounts, releaseMounts, resolveMounts, specMounts, type ContainerMount } from '../mounts/index.js';
 import { mountRootfs, overlayDirs, prepareRootfs, releaseRootfs, rootfsMounts, unmountRootfs } from './rootfs-mount.js';
 import { emptyStats, statsStream } from './stats.js';
 import { topProcesses } from './top.js';
@@ -72,6 +76,10 @@ export interface LocalContainerEngineOptions {
   /** Runtime name → binary; default `runc` (Debian's) and `crun` when installed. */
   runtimes?: Record<string, string>;
   defaultRuntime?: string;
+  /** The networks (network-store, network-runtime); absent: a container's own namespace has loopback only. */
+  networks?: NetworkService;
+  /** The volumes (volume-store, volume-runtime); absent: volumes and binds are refused. */
+  volumes?: VolumeService;
 }
 
 /** A container whose process this engine watches. */
@@ -126,6 +134,8 @@ export class LocalContainerEngine implements ContainerEngine {
   readonly #backoff = new Map<string, number>();
   readonly #restartTimers = new Map<string, NodeJS.Timeout>();
   readonly #mounts = new Map<string, number>();
+  /** Unmounts the volumes a container's current run mounted. */
+  readonly #volumeReleases = new Map<string, () => Promise<void>>();
   #host: Promise<HostInfo> | undefined;
   #closing = false;
 
@@ -273,6 +283,7 @@ export class LocalContainerEngine implements ContainerEngine {
     const id = newContainerId();
     const mergedConfig = mergeImageConfig(image.Config as Partial<ContainerConfig> | null, config, { id, networkMode: hostConfig.NetworkMode ?? 'default' });
     const merged = { ...resolveCommand(null, mergedConfig), config: mergedConfig };
+    const networks = await planNetworks(this.#opts.networks, hostConfig.NetworkMode ?? 'default', normalized.endpointsConfig);
     const dir = this.#dir(id);
     const record = newContainerRecord({
       id,
@@ -286,12 +297,16 @@ export class LocalContainerEngine implements ContainerEngine {
       runtime,
     });
     const name = normalized.name ? undefined : await this.#store.reserveGeneratedName(id);
+    if (networks) record.networkSettings.networks = networks;
     const toStore = name ? { ...record, name } : record;
     await mkdir(dir, { recursive: true, mode: 0o710 });
     try {
+      toStore.mounts = await this.#resolveMounts(id, merged.config, hostConfig);
       await prepareRootfs(this.#opts.layers, id, image.RootFS?.Layers?.length ? chainId(image.RootFS.Layers) : undefined);
       await this.#store.create(toStore);
     } catch (err) {
+      const volumes = this.#opts.volumes;
+      if (volumes) await releaseMounts(toStore.mounts as ContainerMount[], { volumes, containerId: id, removeAnonymous: true }).catch(() => undefined);
       if (name) await this.#store.releaseName(name).catch(() => undefined);
       await releaseRootfs(this.#opts.layers, id).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
@@ -323,9 +338,23 @@ export class LocalContainerEngine implements ContainerEngine {
     const rootfs = this.#rootfs(id);
     let started: Awaited<ReturnType<typeof startContainer>> | undefined;
     let startedAt = new Date();
+    let wired: Wired | undefined;
     try {
       await this.#mount(id);
-      const spec = await this.#spec(record, rootfs);
+      const netnsPath = await this.#joinedNetns(record);
+      if (this.#opts.networks && ownsSandbox(record.hostConfig.NetworkMode)) {
+        wired = await wireNetworks(this.#opts.networks, record);
+        const settings = wired.settings;
+        record = await this.#store.update(id, (r) => ({ ...r, networkSettings: settings }));
+        for (const [name, ep] of Object.entries(settings.networks)) this.#publishNetwork(ep.NetworkID, name, id, 'connect');
+      }
+      const volumeMounts = await this.#mountVolumes(record);
+      if (volumeMounts.records) {
+        const mounts = volumeMounts.records;
+        record = await this.#store.update(id, (r) => ({ ...r, mounts }));
+      }
+      const spec = await this.#spec(record, rootfs, wired ?? (netnsPath ? { netnsPath } : undefined), volumeMounts.mounts);
+      if (volumeMounts.rootfsPropagation) spec.linux.rootfsPropagation = volumeMounts.rootfsPropagation;
       const bundle = this.#bundle(id);
       await rm(bundle, { recursive: true, force: true });
       await writeBundle(bundle, spec);
@@ -350,6 +379,8 @@ export class LocalContainerEngine implements ContainerEngine {
     } catch (err) {
       if (started) await new OciRuntime(runtimeOptions).delete(id, { force: true }).catch(() => undefined);
       await this.#unmount(id).catch(() => undefined);
+      if (wired) await this.#unwire(id).catch((e: unknown) => this.#log(`container ${id}: network teardown: ${String(e)}`));
+      await this.#unmountVolumes(id).catch((e: unknown) => this.#log(`container ${id}: volume unmount: ${String(e)}`));
       const message = err instanceof Error ? err.message : String(err);
       record = await this.#store.update(id, (r) => setStartFailed(r, message, /not found|no such file/i.test(message) ? 127 : /permission denied/i.test(message) ? 126 : 128));
       for (const a of this.#pending.get(id) ?? []) a.finish();
@@ -363,9 +394,11 @@ export class LocalContainerEngine implements ContainerEngine {
     this.#publish(record, 'start');
   }
 
-  async #spec(record: ContainerRecord, rootfs: string): Promise<RuntimeSpec> {
+  async #spec(record: ContainerRecord, rootfs: string, net?: Partial<Wired>, mounts?: SpecMount[]): Promise<RuntimeSpec> {
     const host = await this.#hostInfo();
     await writeContainerFiles(record, {
+      ...(net?.addresses ? { addresses: net.addresses } : {}),
+      ...(net?.dns ? { internalDns: net.dns } : {}),
       hostname: record.config.Hostname || record.id.slice(0, 12),
       ...(record.config.Domainname ? { domainname: record.config.Domainname } : {}),
       networkMode: record.hostConfig.NetworkMode ?? 'default',
@@ -394,6 +427,8 @@ export class LocalContainerEngine implements ContainerEngine {
       hostsPath: record.hostsPath,
       resolvConfPath: record.resolvConfPath,
       hostnamePath: record.hostnamePath,
+      ...(net?.netnsPath ? { netnsPath: net.netnsPath } : {}),
+      ...(mounts?.length ? { mounts } : {}),
       ...(user ? { user } : {}),
       ...(record.hostConfig.Privileged ? { hostDevices: await listHostDevices() } : {}),
     });
@@ -401,6 +436,124 @@ export class LocalContainerEngine implements ContainerEngine {
     const size = record.hostConfig.ConsoleSize;
     if (opts.Tty && size && size[0] > 0 && size[1] > 0) (spec.process as { consoleSize?: unknown }).consoleSize = { height: size[0], width: size[1] };
     return spec;
+  }
+
+  /** At create: the container's volumes and binds, volumes created and held. */
+  async #resolveMounts(id: string, config: ContainerConfig, hostConfig: ContainerRecord['hostConfig']): Promise<ContainerMount[]> {
+    const wanted = Object.keys(config.Volumes ?? {}).length + (hostConfig.Binds?.length ?? 0) + (hostConfig.Mounts?.length ?? 0) + (hostConfig.VolumesFrom?.length ?? 0);
+    if (wanted === 0) return [];
+    const volumes = this.#opts.volumes;
+    if (!volumes) throw errorOf('not-implemented', 'volumes and bind mounts need the volume service, which this engine lacks');
+    const plan = await planMounts({
+      config,
+      hostConfig,
+      volumesFrom: async (ref) => (await this.#store.find(ref).catch(() => undefined))?.mounts ?? null,
+    });
+    return resolveMounts(plan, { volumes, containerId: id });
+  }
+
+  /** At start (rootfs mounted): the volumes mounted, image content copied into new ones, OCI mounts. */
+  async #mountVolumes(record: ContainerRecord): Promise<{ mounts?: SpecMount[]; records?: ContainerMount[]; rootfsPropagation?: string }> {
+    const volumes = this.#opts.volumes;
+    if (!volumes || record.mounts.length === 0) return {};
+    const made = await specMounts(record.mounts as ContainerMount[], { volumes, containerId: record.id, rootfs: this.#rootfs(record.id), tmpfs: record.hostConfig.Tmpfs ?? null });
+    this.#volumeReleases.set(record.id, made.release);
+    return { mounts: made.mounts, records: made.records, ...(made.rootfsPropagation ? { rootfsPropagation: made.rootfsPropagation } : {}) };
+  }
+
+  /** At exit: the run's volumes unmounted (after an engine restart, from the record). */
+  async #unmountVolumes(id: string, record?: ContainerRecord): Promise<void> {
+    const release = this.#volumeReleases.get(id);
+    this.#volumeReleases.delete(id);
+    if (release) return release();
+    const volumes = this.#opts.volumes;
+    if (!volumes || !record) return;
+    for (const m of record.mounts) if (m.Type === 'volume' && m.Name) await volumes.unmount(m.Name, id).catch(() => undefined);
+  }
+
+  /** The namespace of `container:<ref>` mode: the other container's, which must be running. */
+  async #joinedNetns(record: ContainerRecord): Promise<string | undefined> {
+    const mode = record.hostConfig.NetworkMode ?? '';
+    if (!mode.startsWith('container:')) return undefined;
+    const other = await this.#store.get(mode.slice('container:'.length));
+    if (other.id === record.id) throw errorOf('invalid-argument', 'cannot join own network');
+    if (!other.state.running) throw errorOf('conflict', `cannot join network namespace of a non running container: ${other.id}`);
+    if (other.networkSettings.sandboxKey) return other.networkSettings.sandboxKey;
+    if ((other.hostConfig.NetworkMode ?? '') === 'host') throw errorOf('not-implemented', 'joining the namespace of a host-networked container is not supported');
+    return `/proc/${other.state.pid}/ns/net`;
+  }
+
+  /** Leaves every network and removes the container's namespace; the record keeps what the user asked. */
+  async #unwire(id: string): Promise<void> {
+    const networks = this.#opts.networks;
+    const record = await this.#store.find(id);
+    if (!networks || !record || !ownsSandbox(record.hostConfig.NetworkMode)) return;
+    const wasWired = record.networkSettings.sandboxKey !== '';
+    const settings = await unwireNetworks(networks, record);
+    await this.#store.update(id, (r) => ({ ...r, networkSettings: settings }));
+    if (wasWired) for (const [name, ep] of Object.entries(record.networkSettings.networks)) this.#publishNetwork(ep.NetworkID, name, id, 'disconnect');
+  }
+
+  #publishNetwork(networkId: string, name: string, containerId: string, action: string): void {
+    try {
+      this.#opts.publish?.({ type: 'network', action, actor: { id: networkId, attributes: { container: containerId, name, type: 'bridge' } } });
+    } catch {
+      // events are best effort
+    }
+  }
+
+  // ---------------------------------------------------------------- network connect / disconnect
+
+  async networkConnect(ref: string, network: string, endpoint: Json): Promise<void> {
+    const networks = this.#opts.networks;
+    if (!networks) throw errorOf('not-implemented', 'no networks in this engine');
+    const { id } = await this.#store.get(ref);
+    await this.#locked(id, async () => {
+      const record = await this.#store.get(id);
+      if (!ownsSandbox(record.hostConfig.NetworkMode)) {
+        throw errorOf('invalid-argument', `container sharing network namespace with another container or host cannot be connected to any other network`);
+      }
+      const net = await networks.inspect(network);
+      if (record.networkSettings.networks[net.Name]) throw errorOf('permission-denied', `endpoint with name ${record.name.slice(1)} already exists in network ${net.Name}`);
+      const asked = (endpoint && typeof endpoint === 'object' && !Array.isArray(endpoint) ? endpoint : {}) as Parameters<typeof requestedEndpoint>[0] & object;
+      if (net.Name === DEFAULT_NETWORK) refuseOnDefaultBridge(asked);
+      let ep = requestedEndpoint(asked, net.Id);
+      if (record.state.running && record.networkSettings.sandboxKey) {
+        const result = await networks.connect(
+          { containerId: id, containerName: record.name.slice(1), hostname: record.config.Hostname || id.slice(0, 12), netnsPath: record.networkSettings.sandboxKey },
+          { network: net.Id, aliases: ep.Aliases, ...(ep.IPAMConfig?.IPv4Address ? { ipv4Address: ep.IPAMConfig.IPv4Address } : {}), ...(ep.MacAddress ? { macAddress: ep.MacAddress } : {}) },
+        );
+        ep = { ...result.endpoint, IPAMConfig: ep.IPAMConfig, Aliases: ep.Aliases ?? result.endpoint.Aliases };
+        this.#publishNetwork(net.Id, net.Name, id, 'connect');
+      }
+      const connected = ep;
+      await this.#store.update(id, (r) => ({ ...r, networkSettings: { ...r.networkSettings, networks: { ...r.networkSettings.networks, [net.Name]: connected } } }));
+    });
+  }
+
+  async networkDisconnect(ref: string, network: string, opts: { force?: boolean } = {}): Promise<void> {
+    const networks = this.#opts.networks;
+    if (!networks) throw errorOf('not-implemented', 'no networks in this engine');
+    const { id } = await this.#store.get(ref);
+    await this.#locked(id, async () => {
+      const record = await this.#store.get(id);
+      const net = await networks.inspect(network).catch((err: unknown) => {
+        if (opts.force && isKind(err, 'not-found')) return undefined;
+        throw err;
+      });
+      const name = net?.Name ?? network;
+      const ep = record.networkSettings.networks[name];
+      if (!ep) throw errorOf('permission-denied', `container ${id} is not connected to network ${name}`);
+      if (record.state.running && record.networkSettings.sandboxKey) {
+        await networks.disconnect(id, net?.Id ?? ep.NetworkID);
+        this.#publishNetwork(ep.NetworkID, name, id, 'disconnect');
+      }
+      await this.#store.update(id, (r) => {
+        const rest = { ...r.networkSettings.networks };
+        delete rest[name];
+        return { ...r, networkSettings: { ...r.networkSettings, networks: rest } };
+      });
+    });
   }
 
   async #mount(id: string): Promise<void> {
@@ -449,6 +602,8 @@ export class LocalContainerEngine implements ContainerEngine {
     if (!record) return;
     if (deleteRuntime) await this.#runtime(record).delete(id, { force: true }).catch(() => undefined);
     await this.#unmount(id).catch((err: unknown) => this.#log(`container ${id}: unmount: ${String(err)}`));
+    await this.#unwire(id).catch((err: unknown) => this.#log(`container ${id}: network teardown: ${String(err)}`));
+    await this.#unmountVolumes(id, record).catch((err: unknown) => this.#log(`container ${id}: volume unmount: ${String(err)}`));
     if (live) await rm(live.stateDir, { recursive: true, force: true }).catch(() => undefined);
     // The exit can be stamped (by the monitor) a hair before the engine stamped the start.
     const exitedAt = new Date(Math.max(Date.parse(exit.finishedAt) || Date.now(), Date.parse(record.state.startedAt) || 0));
@@ -634,8 +789,11 @@ export class LocalContainerEngine implements ContainerEngine {
       }
       await this.#locked(id, async () => {
         await this.#runtime(record).delete(id, { force: true }).catch(() => undefined);
+        await this.#unwire(id);
         while ((this.#mounts.get(id) ?? 0) > 0) await this.#unmount(id);
         await unmountRootfs(this.#rootfs(id)).catch(() => undefined);
+        await this.#unmountVolumes(id).catch(() => undefined);
+        if (this.#opts.volumes) await releaseMounts(record.mounts as ContainerMount[], { volumes: this.#opts.volumes, containerId: id, removeAnonymous: opts.volumes ?? false });
         await releaseRootfs(this.#opts.layers, id);
         await rm(this.#dir(id), { recursive: true, force: true });
         await rm(this.#bundle(id), { recursive: true, force: true });

@@ -57,7 +57,7 @@ export function targetKind(): TargetKind {
 }
 
 /** Extra entries in the test rootfs: applets the container tests call beyond the shared list. */
-const extraApplets = ['tty', 'head', 'tail', 'grep', 'kill', 'find'];
+const extraApplets = ['tty', 'head', 'tail', 'grep', 'kill', 'find', 'ip', 'nslookup', 'stat', 'cut'];
 
 export async function startContainerTarget(): Promise<ContainerTarget> {
   const kind = targetKind();

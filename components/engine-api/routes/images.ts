@@ -1,4 +1,4 @@
-/** The image route group: list, inspect, history, tag, remove, import, pull, push, load, save, prune, df. */
+/** The image route group: list, inspect, history, tag, remove, import, pull, push, load, save, prune. */
 import type { Readable } from 'node:stream';
 import { errorOf } from '../../../lib/errdefs/index.js';
 import { isDigest } from '../../../core/content/index.js';
@@ -50,10 +50,6 @@ export function imageRoutes(deps: EngineApiDeps): Route[] {
     route('DELETE', '/images/{name*}', async ({ res, params, query }, images) => {
       const noprune = boolValue(query, 'noprune');
       writeJson(res, 200, await images.remove(params.name!, { force: boolValue(query, 'force'), prune: !noprune }));
-    }),
-    route('GET', '/system/df', async ({ res }, images) => {
-      const { LayersSize, Images } = await images.diskUsage();
-      writeJson(res, 200, { LayersSize, Images, Containers: [], Volumes: [], BuildCache: [] });
     }),
   ];
 }

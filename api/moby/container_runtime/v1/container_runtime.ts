@@ -176,6 +176,18 @@ export interface ExecCreateResponse {
   id: string;
 }
 
+export interface NetworkConnectRequest {
+  ref: string;
+  network: string;
+  endpointJson: string;
+}
+
+export interface NetworkDisconnectRequest {
+  ref: string;
+  network: string;
+  force: boolean;
+}
+
 function createBaseEmpty(): Empty {
   return {};
 }
@@ -2484,6 +2496,212 @@ export const ExecCreateResponse: MessageFns<ExecCreateResponse> = {
   },
 };
 
+function createBaseNetworkConnectRequest(): NetworkConnectRequest {
+  return { ref: "", network: "", endpointJson: "" };
+}
+
+export const NetworkConnectRequest: MessageFns<NetworkConnectRequest> = {
+  encode(message: NetworkConnectRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ref !== "") {
+      writer.uint32(10).string(message.ref);
+    }
+    if (message.network !== "") {
+      writer.uint32(18).string(message.network);
+    }
+    if (message.endpointJson !== "") {
+      writer.uint32(26).string(message.endpointJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NetworkConnectRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNetworkConnectRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ref = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.network = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.endpointJson = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NetworkConnectRequest {
+    return {
+      ref: isSet(object.ref) ? globalThis.String(object.ref) : "",
+      network: isSet(object.network) ? globalThis.String(object.network) : "",
+      endpointJson: isSet(object.endpointJson)
+        ? globalThis.String(object.endpointJson)
+        : isSet(object.endpoint_json)
+        ? globalThis.String(object.endpoint_json)
+        : "",
+    };
+  },
+
+  toJSON(message: NetworkConnectRequest): unknown {
+    const obj: any = {};
+    if (message.ref !== "") {
+      obj.ref = message.ref;
+    }
+    if (message.network !== "") {
+      obj.network = message.network;
+    }
+    if (message.endpointJson !== "") {
+      obj.endpointJson = message.endpointJson;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<NetworkConnectRequest>, I>>(base?: I): NetworkConnectRequest {
+    return NetworkConnectRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<NetworkConnectRequest>, I>>(object: I): NetworkConnectRequest {
+    const message = createBaseNetworkConnectRequest();
+    message.ref = object.ref ?? "";
+    message.network = object.network ?? "";
+    message.endpointJson = object.endpointJson ?? "";
+    return message;
+  },
+};
+
+function createBaseNetworkDisconnectRequest(): NetworkDisconnectRequest {
+  return { ref: "", network: "", force: false };
+}
+
+export const NetworkDisconnectRequest: MessageFns<NetworkDisconnectRequest> = {
+  encode(message: NetworkDisconnectRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ref !== "") {
+      writer.uint32(10).string(message.ref);
+    }
+    if (message.network !== "") {
+      writer.uint32(18).string(message.network);
+    }
+    if (message.force !== false) {
+      writer.uint32(24).bool(message.force);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NetworkDisconnectRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNetworkDisconnectRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ref = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.network = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.force = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NetworkDisconnectRequest {
+    return {
+      ref: isSet(object.ref) ? globalThis.String(object.ref) : "",
+      network: isSet(object.network) ? globalThis.String(object.network) : "",
+      force: isSet(object.force) ? globalThis.Boolean(object.force) : false,
+    };
+  },
+
+  toJSON(message: NetworkDisconnectRequest): unknown {
+    const obj: any = {};
+    if (message.ref !== "") {
+      obj.ref = message.ref;
+    }
+    if (message.network !== "") {
+      obj.network = message.network;
+    }
+    if (message.force !== false) {
+      obj.force = message.force;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<NetworkDisconnectRequest>, I>>(base?: I): NetworkDisconnectRequest {
+    return NetworkDisconnectRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<NetworkDisconnectRequest>, I>>(object: I): NetworkDisconnectRequest {
+    const message = createBaseNetworkDisconnectRequest();
+    message.ref = object.ref ?? "";
+    message.network = object.network ?? "";
+    message.force = object.force ?? false;
+    return message;
+  },
+};
+
 export type ContainerRuntimeService = typeof ContainerRuntimeService;
 export const ContainerRuntimeService = {
   /** Create answers `POST /containers/create`. */
@@ -2672,6 +2890,28 @@ export const ContainerRuntimeService = {
     responseSerialize: (value: Empty): Buffer => Buffer.from(Empty.encode(value).finish()),
     responseDeserialize: (value: Buffer): Empty => Empty.decode(value),
   },
+  /** NetworkConnect is `POST /networks/{id}/connect`: `endpoint_json` is Docker's EndpointSettings. */
+  networkConnect: {
+    path: "/moby.container_runtime.v1.ContainerRuntime/NetworkConnect" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: NetworkConnectRequest): Buffer =>
+      Buffer.from(NetworkConnectRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): NetworkConnectRequest => NetworkConnectRequest.decode(value),
+    responseSerialize: (value: Empty): Buffer => Buffer.from(Empty.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Empty => Empty.decode(value),
+  },
+  /** NetworkDisconnect is `POST /networks/{id}/disconnect`. */
+  networkDisconnect: {
+    path: "/moby.container_runtime.v1.ContainerRuntime/NetworkDisconnect" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: NetworkDisconnectRequest): Buffer =>
+      Buffer.from(NetworkDisconnectRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): NetworkDisconnectRequest => NetworkDisconnectRequest.decode(value),
+    responseSerialize: (value: Empty): Buffer => Buffer.from(Empty.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Empty => Empty.decode(value),
+  },
 } as const;
 
 export interface ContainerRuntimeServer extends UntypedServiceImplementation {
@@ -2709,6 +2949,10 @@ export interface ContainerRuntimeServer extends UntypedServiceImplementation {
   /** ExecInspect answers `GET /exec/{id}/json`. */
   execInspect: handleUnaryCall<RefRequest, JsonResponse>;
   execResize: handleUnaryCall<ResizeRequest, Empty>;
+  /** NetworkConnect is `POST /networks/{id}/connect`: `endpoint_json` is Docker's EndpointSettings. */
+  networkConnect: handleUnaryCall<NetworkConnectRequest, Empty>;
+  /** NetworkDisconnect is `POST /networks/{id}/disconnect`. */
+  networkDisconnect: handleUnaryCall<NetworkDisconnectRequest, Empty>;
 }
 
 export interface ContainerRuntimeClient extends Client {
@@ -2935,6 +3179,38 @@ export interface ContainerRuntimeClient extends Client {
   ): ClientUnaryCall;
   execResize(
     request: ResizeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Empty) => void,
+  ): ClientUnaryCall;
+  /** NetworkConnect is `POST /networks/{id}/connect`: `endpoint_json` is Docker's EndpointSettings. */
+  networkConnect(
+    request: NetworkConnectRequest,
+    callback: (error: ServiceError | null, response: Empty) => void,
+  ): ClientUnaryCall;
+  networkConnect(
+    request: NetworkConnectRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Empty) => void,
+  ): ClientUnaryCall;
+  networkConnect(
+    request: NetworkConnectRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Empty) => void,
+  ): ClientUnaryCall;
+  /** NetworkDisconnect is `POST /networks/{id}/disconnect`. */
+  networkDisconnect(
+    request: NetworkDisconnectRequest,
+    callback: (error: ServiceError | null, response: Empty) => void,
+  ): ClientUnaryCall;
+  networkDisconnect(
+    request: NetworkDisconnectRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Empty) => void,
+  ): ClientUnaryCall;
+  networkDisconnect(
+    request: NetworkDisconnectRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Empty) => void,
