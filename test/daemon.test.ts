@@ -206,7 +206,7 @@ describe('moby daemon, other packagings', () => {
   it('runs one process per service with the split manifest, and brings back any of them killed', async (t) => {
     const engine = await startEngine(t, { manifest: join(manifests, 'split.yaml') });
     const components = await engine.components();
-    assert.deepEqual(components.map((c) => c.name), ['init', 'healthcheck', 'events', 'layers', 'images', 'containers', 'engine-api']);
+    assert.deepEqual(components.map((c) => c.name), ['init', 'healthcheck', 'events', 'layers', 'images', 'volumes', 'networks', 'containers', 'engine-api']);
     assert.equal(new Set(components.map((c) => c.pid)).size, 7);
     for (const c of components) assert.equal((await probeWithPython(c.socket)).health, 'SERVING');
     const v = await docker(engine.dockerEnv, ['info', '--format', '{{.ServerVersion}}']);

@@ -137,7 +137,7 @@ describe('docker events, end to end', { timeout: 120_000 }, () => {
       `image delete ${id}`,
     ]);
     const die = seen.find((e) => e.Action === 'component-die')!;
-    assert.deepEqual(die.Actor.Attributes, { name: 'core', services: 'layer-store,image-store,container-store,container-rootfs,container-logs,container-runtime', pid: String(before.core!.pid), reason: 'killed by SIGKILL' });
+    assert.deepEqual(die.Actor.Attributes, { name: 'core', services: 'layer-store,image-store,plugin-store,volume-store,volume-runtime,network-store,network-runtime,container-store,container-rootfs,container-logs,container-runtime', pid: String(before.core!.pid), reason: 'killed by SIGKILL' });
     assert.equal(seen.find((e) => e.Action === 'component-restart')!.Actor.Attributes.reason, 'killed by SIGKILL');
     assert.ok(seen.every((e, i) => i === 0 || e.timeNano > seen[i - 1]!.timeNano), 'in stamp order');
     // Both ends of the window are honoured, to the nanosecond.
@@ -188,7 +188,7 @@ describe('docker events, end to end', { timeout: 120_000 }, () => {
     const t0 = now();
     const engine = await startEngine(t, { manifest: splitManifest, env: noProbes });
     const before = await byName(engine);
-    assert.deepEqual(Object.keys(before), ['init', 'healthcheck', 'events', 'layers', 'images', 'containers', 'engine-api']);
+    assert.deepEqual(Object.keys(before), ['init', 'healthcheck', 'events', 'layers', 'images', 'volumes', 'networks', 'containers', 'engine-api']);
 
     const events2 = await killAndWait(engine, before.events!);
     // The death of `events` was published while it was down: init's publisher kept it, and
@@ -203,7 +203,7 @@ describe('docker events, end to end', { timeout: 120_000 }, () => {
     ]);
 
     const after = await byName(engine);
-    for (const name of ['init', 'healthcheck', 'layers', 'images', 'containers', 'engine-api']) {
+    for (const name of ['init', 'healthcheck', 'layers', 'images', 'volumes', 'networks', 'containers', 'engine-api']) {
       assert.equal(after[name]!.pid, before[name]!.pid, `${name} kept its process`);
       assert.equal(after[name]!.restarts, 0, name);
       assert.equal(after[name]!.state, State.STATE_RUNNING, name);

@@ -8,10 +8,10 @@
  */
 import { join } from 'node:path';
 import { LocalContainerEngine } from '../../core/container-engine/local-container-engine.js';
-import type { ContainerEngine } from '../../core/container-engine/container-engine.js';
 import type { ImageStore } from '../../core/image-store/image-store.js';
 import type { LayerStore } from '../../core/layers/layer-store.js';
-import type { GrpcBinding, ServiceContext, ServiceFactory, ServiceInstance } from '../../lib/component/service.js';
+import { facetFactories, type Opened } from '../../lib/component/facets.js';
+import type { ServiceContext } from '../../lib/component/service.js';
 import { EventPublisher } from '../events/publisher.js';
 import { GrpcImageStore } from '../image-store/client.js';
 import { GrpcLayerStore } from '../layer-store/client.js';
@@ -21,22 +21,10 @@ import type { NetworkService } from '../../core/networks/network-service.js';
 import type { VolumeService } from '../../core/volumes/volume-service.js';
 import { containerLogsBinding, containerRootfsBinding, containerRuntimeBinding, containerStoreBinding } from './service.js';
 
-const facets = ['container-store', 'container-runtime', 'container-rootfs', 'container-logs'] as const;
 const flushMs = 2000;
 
-function facet(bind: (engine: ContainerEngine) => GrpcBinding): ServiceFactory {
-  return async (ctx) => {
-    for (const other of facets) {
-      const engine = ctx.colocated<ContainerEngine>(other);
-      if (engine) return { grpc: [bind(engine)], local: engine };
-    }
-    const owned = await openEngine(ctx);
-    return { ...owned, grpc: [bind(owned.local)] };
-  };
-}
-
 /** The instance of the first facet: it owns the engine, recovers its containers at start and closes it. */
-async function openEngine(ctx: ServiceContext): Promise<ServiceInstance & { local: LocalContainerEngine }> {
+async function openEngine(ctx: ServiceContext): Promise<Opened<LocalContainerEngine>> {
   const localLayers = ctx.colocated<LayerStore>('layer-store');
   const localImages = ctx.colocated<ImageStore>('image-store');
   const layers: LayerStore = localLayers ?? (await GrpcLayerStore.dial(ctx.registry));
@@ -80,8 +68,14 @@ async function openEngine(ctx: ServiceContext): Promise<ServiceInstance & { loca
 }
 
 
-export const containerStoreService = facet(containerStoreBinding);
-export const containerRuntimeService = facet(containerRuntimeBinding);
-export const containerRootfsService = facet(containerRootfsBinding);
-export const containerLogsService = facet(containerLogsBinding);
+const services = facetFactories(['container-store', 'container-runtime', 'container-rootfs', 'container-logs'] as const, openEngine, {
+  'container-store': containerStoreBinding,
+  'container-runtime': containerRuntimeBinding,
+  'container-rootfs': containerRootfsBinding,
+  'container-logs': containerLogsBinding,
+});
 
+export const containerStoreService = services['container-store'];
+export const containerRuntimeService = services['container-runtime'];
+export const containerRootfsService = services['container-rootfs'];
+export const containerLogsService = services['container-logs'];

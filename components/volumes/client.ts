@@ -4,7 +4,7 @@
  */
 import { VolumeRuntimeClient } from '../../api/moby/volume_runtime/v1/volume_runtime.js';
 import { VolumeStoreClient } from '../../api/moby/volume_store/v1/volume_store.js';
-import type { Volume, VolumeCreateRequest, VolumeFilters, VolumeService } from '../../core/volumes/volume-service.js';
+import type { Volume, VolumeCreateRequest, VolumeFilters, VolumeMountAs, VolumeService } from '../../core/volumes/volume-service.js';
 import { unary } from '../../lib/component/grpc-call.js';
 import { ServiceClients } from '../../lib/component/service-clients.js';
 import type { RegistryClient } from '../../lib/component/registry-client.js';
@@ -49,9 +49,9 @@ export class GrpcVolumeService implements VolumeService {
     const c = await this.#clients.get('store');
     await unary(c.release.bind(c), { name, holder });
   }
-  async mount(name: string, holder: string): Promise<string> {
+  async mount(name: string, holder: string, as?: VolumeMountAs): Promise<string> {
     const c = await this.#clients.get('runtime');
-    return (await unary(c.mount.bind(c), { name, holder })).path;
+    return (await unary(c.mount.bind(c), { name, holder, destination: as?.destination ?? '', readWrite: as?.rw ?? false, propagation: as?.propagation ?? '' })).path;
   }
   async unmount(name: string, holder: string): Promise<void> {
     const c = await this.#clients.get('runtime');

@@ -34,7 +34,7 @@ export function volumeStoreBinding(volumes: VolumeService): GrpcBinding {
 
 export function volumeRuntimeBinding(volumes: VolumeService): GrpcBinding {
   const implementation: VolumeRuntimeServer = {
-    mount: unaryOf(async (r) => ({ path: await volumes.mount(r.name, r.holder) })),
+    mount: unaryOf(async (r) => ({ path: await volumes.mount(r.name, r.holder, { destination: r.destination, rw: r.readWrite, propagation: r.propagation }) })),
     unmount: unaryOf(async (r) => {
       await volumes.unmount(r.name, r.holder);
       return {};

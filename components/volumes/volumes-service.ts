@@ -66,14 +66,21 @@ export function withVolumeEvents(inner: VolumeService, publish: (e: EventDraft) 
     usage: () => inner.usage(),
     acquire: (name, holder) => inner.acquire(name, holder),
     release: (name, holder) => inner.release(name, holder),
-    async mount(name, holder) {
-      const path = await inner.mount(name, holder);
-      tell('mount', name, { container: holder, destination: '', driver: (await inner.inspect(name).catch(() => undefined))?.Driver ?? '' });
+    async mount(name, holder, as) {
+      const path = await inner.mount(name, holder, as);
+      // Docker's (daemon/volumes_unix.go setupMounts): where and how the container mounts it.
+      tell('mount', name, {
+        container: holder,
+        destination: as?.destination ?? '',
+        driver: (await inner.inspect(name).catch(() => undefined))?.Driver ?? '',
+        propagation: as?.propagation ?? '',
+        'read/write': String(as?.rw ?? true),
+      });
       return path;
     },
     async unmount(name, holder) {
       await inner.unmount(name, holder);
-      tell('unmount', name, { container: holder, driver: '' });
+      tell('unmount', name, { container: holder, driver: (await inner.inspect(name).catch(() => undefined))?.Driver ?? '' });
     },
     close: () => inner.close(),
   };

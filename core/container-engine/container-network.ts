@@ -86,11 +86,11 @@ export function portRequest(record: ContainerRecord): PortRequest {
 }
 
 /**
- * At start: a namespace of the container's own joined to each of its networks in order (the
- * first one publishes the ports). On failure what was wired is undone and the error thrown.
+ * At start: the container's own namespace (from `createSandbox`) joined to each of its networks
+ * in order (the first one publishes the ports). On failure the namespace is removed with what
+ * was wired, and the error thrown.
  */
-export async function wireNetworks(networks: NetworkService, record: ContainerRecord): Promise<Wired> {
-  const { netnsPath } = await networks.createSandbox(record.id);
+export async function wireNetworks(networks: NetworkService, record: ContainerRecord, netnsPath: string): Promise<Wired> {
   const sandbox = { containerId: record.id, containerName: record.name.replace(/^\//, ''), hostname: record.config.Hostname || record.id.slice(0, 12), netnsPath };
   const settings: NetworkSettingsRecord = {
     ...record.networkSettings,

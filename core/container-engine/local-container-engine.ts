@@ -338,22 +338,24 @@ export class LocalContainerEngine implements ContainerEngine {
     const rootfs = this.#rootfs(id);
     let started: Awaited<ReturnType<typeof startContainer>> | undefined;
     let startedAt = new Date();
-    let wired: Wired | undefined;
+    // The network is wired (netavark: a few hundred ms) while the runtime creates the container
+    // in the namespace made for it; both are done before the process starts.
+    let wiring: Promise<Wired> | undefined;
     try {
       await this.#mount(id);
-      const netnsPath = await this.#joinedNetns(record);
-      if (this.#opts.networks && ownsSandbox(record.hostConfig.NetworkMode)) {
-        wired = await wireNetworks(this.#opts.networks, record);
-        const settings = wired.settings;
-        record = await this.#store.update(id, (r) => ({ ...r, networkSettings: settings }));
-        for (const [name, ep] of Object.entries(settings.networks)) this.#publishNetwork(ep.NetworkID, name, id, 'connect');
+      let netnsPath = await this.#joinedNetns(record);
+      const networks = this.#opts.networks;
+      if (networks && ownsSandbox(record.hostConfig.NetworkMode)) {
+        netnsPath = (await networks.createSandbox(id)).netnsPath;
+        wiring = wireNetworks(networks, record, netnsPath);
+        wiring.catch(() => undefined); // awaited below; failures are handled there
       }
       const volumeMounts = await this.#mountVolumes(record);
       if (volumeMounts.records) {
         const mounts = volumeMounts.records;
         record = await this.#store.update(id, (r) => ({ ...r, mounts }));
       }
-      const spec = await this.#spec(record, rootfs, wired ?? (netnsPath ? { netnsPath } : undefined), volumeMounts.mounts);
+      const spec = await this.#spec(record, rootfs, netnsPath ? { netnsPath } : undefined, volumeMounts.mounts);
       if (volumeMounts.rootfsPropagation) spec.linux.rootfsPropagation = volumeMounts.rootfsPropagation;
       const bundle = this.#bundle(id);
       await rm(bundle, { recursive: true, force: true });
@@ -371,6 +373,12 @@ export class LocalContainerEngine implements ContainerEngine {
         stdinOnce: record.config.StdinOnce ?? false,
         runtime: runtimeOptions,
       });
+      if (wiring) {
+        const wired = await wiring;
+        record = await this.#store.update(id, (r) => ({ ...r, networkSettings: wired.settings }));
+        await this.#writeFiles(record, wired);
+        for (const [name, ep] of Object.entries(wired.settings.networks)) this.#publishNetwork(ep.NetworkID, name, id, 'connect');
+      }
       const pending = [...(this.#pending.get(id) ?? [])];
       this.#pending.delete(id);
       await Promise.all(pending.map((a) => a.connect(started!.attachSocket)));
@@ -379,7 +387,10 @@ export class LocalContainerEngine implements ContainerEngine {
     } catch (err) {
       if (started) await new OciRuntime(runtimeOptions).delete(id, { force: true }).catch(() => undefined);
       await this.#unmount(id).catch(() => undefined);
-      if (wired) await this.#unwire(id).catch((e: unknown) => this.#log(`container ${id}: network teardown: ${String(e)}`));
+      if (wiring) {
+        await wiring.catch(() => undefined);
+        await this.#unwire(id).catch((e: unknown) => this.#log(`container ${id}: network teardown: ${String(e)}`));
+      }
       await this.#unmountVolumes(id).catch((e: unknown) => this.#log(`container ${id}: volume unmount: ${String(e)}`));
       const message = err instanceof Error ? err.message : String(err);
       record = await this.#store.update(id, (r) => setStartFailed(r, message, /not found|no such file/i.test(message) ? 127 : /permission denied/i.test(message) ? 126 : 128));
@@ -394,8 +405,8 @@ export class LocalContainerEngine implements ContainerEngine {
     this.#publish(record, 'start');
   }
 
-  async #spec(record: ContainerRecord, rootfs: string, net?: Partial<Wired>, mounts?: SpecMount[]): Promise<RuntimeSpec> {
-    const host = await this.#hostInfo();
+  /** /etc/hostname, /etc/hosts and /etc/resolv.conf; written again in place once the network gave addresses. */
+  async #writeFiles(record: ContainerRecord, net?: Partial<Wired>): Promise<void> {
     await writeContainerFiles(record, {
       ...(net?.addresses ? { addresses: net.addresses } : {}),
       ...(net?.dns ? { internalDns: net.dns } : {}),
@@ -407,6 +418,11 @@ export class LocalContainerEngine implements ContainerEngine {
       dnsSearch: record.hostConfig.DnsSearch ?? null,
       dnsOptions: record.hostConfig.DnsOptions ?? null,
     });
+  }
+
+  async #spec(record: ContainerRecord, rootfs: string, net?: Partial<Wired>, mounts?: SpecMount[]): Promise<RuntimeSpec> {
+    const host = await this.#hostInfo();
+    await this.#writeFiles(record, net);
     const opts: ContainerOptions = {
       Entrypoint: [record.path],
       Cmd: record.args,

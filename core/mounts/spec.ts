@@ -77,7 +77,7 @@ export async function specMounts(mounts: readonly ContainerMount[], deps: SpecMo
         if (!m.Name) throw errorOf('invalid-argument', `volume mount at ${m.Destination} has no volume name`);
         let path = mounted.get(m.Name);
         if (path === undefined) {
-          path = await volumes.mount(m.Name, containerId);
+          path = await volumes.mount(m.Name, containerId, { destination: m.Destination, rw: m.RW, propagation: m.Propagation });
           mounted.set(m.Name, path);
         }
         if (m.copyData) {

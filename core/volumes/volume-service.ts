@@ -58,8 +58,18 @@ export interface VolumeService {
   /** Forgets the holder; idempotent. */
   release(name: string, holder: string): Promise<void>;
   // ---- volume-runtime
-  /** Makes the volume's data available for `holder` and returns the host path to bind-mount. */
-  mount(name: string, holder: string): Promise<string>;
+  /**
+   * Makes the volume's data available for `holder` and returns the host path to bind-mount.
+   * `as`: where and how the container mounts it, told in Docker's `mount` event.
+   */
+  mount(name: string, holder: string, as?: VolumeMountAs): Promise<string>;
   unmount(name: string, holder: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Where and how a container mounts a volume (Docker's `mount` event attributes). */
+export interface VolumeMountAs {
+  destination: string;
+  rw: boolean;
+  propagation: string;
 }

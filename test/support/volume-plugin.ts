@@ -11,6 +11,8 @@ import { join } from 'node:path';
 export interface VolumePluginHandle {
   socketPath: string;
   requests: string[];
+  /** Every call with its decoded arguments, in order (`{ method: 'VolumeDriver.Mount', args: { Name, ID } }`). */
+  calls: { method: string; args: Args }[];
   /** Stops listening and removes the socket file. */
   close(): Promise<void>;
 }
@@ -23,7 +25,7 @@ export interface VolumePluginOptions {
   scope?: 'local' | 'global';
 }
 
-type Args = { Name?: string; ID?: string; Opts?: Record<string, string> | null };
+export type Args = { Name?: string; ID?: string; Opts?: Record<string, string> | null };
 type Handler = (args: Args) => Record<string, unknown>;
 
 export async function startVolumePlugin({ dir, name, dataDir, scope = 'local' }: VolumePluginOptions): Promise<VolumePluginHandle> {
@@ -31,6 +33,7 @@ export async function startVolumePlugin({ dir, name, dataDir, scope = 'local' }:
   mkdirSync(dataDir, { recursive: true });
   const socketPath = join(dir, `${name}.sock`);
   const requests: string[] = [];
+  const calls: { method: string; args: Args }[] = [];
   const mounts = new Map<string, Set<string>>();
   const volumePath = (v: string) => join(dataDir, v);
   const exists = (v: string | undefined): v is string => v !== undefined && /^[^/.][^/]*$/.test(v) && existsSync(volumePath(v));
@@ -87,7 +90,9 @@ export async function startVolumePlugin({ dir, name, dataDir, scope = 'local' }:
       let answer: Record<string, unknown>;
       try {
         const text = Buffer.concat(chunks).toString('utf8');
-        answer = handler === undefined ? { Err: `unknown method ${method}` } : handler(text.trim() === '' ? {} : JSON.parse(text));
+        const args = (text.trim() === '' ? {} : JSON.parse(text)) as Args;
+        calls.push({ method, args });
+        answer = handler === undefined ? { Err: `unknown method ${method}` } : handler(args);
         if (handler === undefined) status = 404;
         else if (typeof answer['Err'] === 'string' && answer['Err'] !== '') status = 500;
       } catch (err) {
@@ -106,6 +111,7 @@ export async function startVolumePlugin({ dir, name, dataDir, scope = 'local' }:
   return {
     socketPath,
     requests,
+    calls,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -41,6 +41,19 @@ export interface HolderRequest {
   holder: string;
 }
 
+/**
+ * What the container mounts the volume as, for Docker's `mount` event
+ * (`destination`, `read/write`, `propagation`).
+ */
+export interface MountRequest {
+  name: string;
+  /** A container ID. */
+  holder: string;
+  destination: string;
+  readWrite: boolean;
+  propagation: string;
+}
+
 export interface MountResponse {
   path: string;
 }
@@ -182,6 +195,143 @@ export const HolderRequest: MessageFns<HolderRequest> = {
   },
 };
 
+function createBaseMountRequest(): MountRequest {
+  return { name: "", holder: "", destination: "", readWrite: false, propagation: "" };
+}
+
+export const MountRequest: MessageFns<MountRequest> = {
+  encode(message: MountRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.holder !== "") {
+      writer.uint32(18).string(message.holder);
+    }
+    if (message.destination !== "") {
+      writer.uint32(26).string(message.destination);
+    }
+    if (message.readWrite !== false) {
+      writer.uint32(32).bool(message.readWrite);
+    }
+    if (message.propagation !== "") {
+      writer.uint32(42).string(message.propagation);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MountRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMountRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.holder = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.destination = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.readWrite = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.propagation = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MountRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      holder: isSet(object.holder) ? globalThis.String(object.holder) : "",
+      destination: isSet(object.destination) ? globalThis.String(object.destination) : "",
+      readWrite: isSet(object.readWrite)
+        ? globalThis.Boolean(object.readWrite)
+        : isSet(object.read_write)
+        ? globalThis.Boolean(object.read_write)
+        : false,
+      propagation: isSet(object.propagation) ? globalThis.String(object.propagation) : "",
+    };
+  },
+
+  toJSON(message: MountRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.holder !== "") {
+      obj.holder = message.holder;
+    }
+    if (message.destination !== "") {
+      obj.destination = message.destination;
+    }
+    if (message.readWrite !== false) {
+      obj.readWrite = message.readWrite;
+    }
+    if (message.propagation !== "") {
+      obj.propagation = message.propagation;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MountRequest>, I>>(base?: I): MountRequest {
+    return MountRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MountRequest>, I>>(object: I): MountRequest {
+    const message = createBaseMountRequest();
+    message.name = object.name ?? "";
+    message.holder = object.holder ?? "";
+    message.destination = object.destination ?? "";
+    message.readWrite = object.readWrite ?? false;
+    message.propagation = object.propagation ?? "";
+    return message;
+  },
+};
+
 function createBaseMountResponse(): MountResponse {
   return { path: "" };
 }
@@ -256,8 +406,8 @@ export const VolumeRuntimeService = {
     path: "/moby.volume_runtime.v1.VolumeRuntime/Mount" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: HolderRequest): Buffer => Buffer.from(HolderRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): HolderRequest => HolderRequest.decode(value),
+    requestSerialize: (value: MountRequest): Buffer => Buffer.from(MountRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): MountRequest => MountRequest.decode(value),
     responseSerialize: (value: MountResponse): Buffer => Buffer.from(MountResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): MountResponse => MountResponse.decode(value),
   },
@@ -274,23 +424,23 @@ export const VolumeRuntimeService = {
 
 export interface VolumeRuntimeServer extends UntypedServiceImplementation {
   /** Mount returns the host path to bind into the container. */
-  mount: handleUnaryCall<HolderRequest, MountResponse>;
+  mount: handleUnaryCall<MountRequest, MountResponse>;
   unmount: handleUnaryCall<HolderRequest, Empty>;
 }
 
 export interface VolumeRuntimeClient extends Client {
   /** Mount returns the host path to bind into the container. */
   mount(
-    request: HolderRequest,
+    request: MountRequest,
     callback: (error: ServiceError | null, response: MountResponse) => void,
   ): ClientUnaryCall;
   mount(
-    request: HolderRequest,
+    request: MountRequest,
     metadata: Metadata,
     callback: (error: ServiceError | null, response: MountResponse) => void,
   ): ClientUnaryCall;
   mount(
-    request: HolderRequest,
+    request: MountRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: MountResponse) => void,
