@@ -228,7 +228,13 @@ async function respawnEngine(hooks: { after(fn: () => Promise<void>): void }, pr
 
 /** SIGTERM and wait for the daemon, at most `ms`. */
 async function stopWithin(engine: TestEngine, ms: number): Promise<number | null | 'timeout'> {
-  return Promise.race([engine.stop(), delay(ms, 'timeout' as const)]);
+  // The timer is cancelled once the engine stopped: a pending one would keep the test process alive.
+  const timer = new AbortController();
+  try {
+    return await Promise.race([engine.stop(), delay(ms, 'timeout' as const, { signal: timer.signal })]);
+  } finally {
+    timer.abort();
+  }
 }
 
 /**
@@ -274,12 +280,18 @@ class ContainerTracker {
 }
 
 /** An API request that gives up after `ms` (cleanup must not hang on a wedged engine). */
-function request(socket: string, method: string, path: string, ms = 15_000): Promise<HttpResult> {
-  if (!existsSync(socket)) return Promise.reject(new Error(`no socket ${socket}`));
-  return Promise.race([
-    engineRequest(socket, method, path),
-    delay(ms).then(() => Promise.reject(new Error(`${method} ${path}: no answer within ${ms} ms`))),
-  ]);
+async function request(socket: string, method: string, path: string, ms = 15_000): Promise<HttpResult> {
+  if (!existsSync(socket)) throw new Error(`no socket ${socket}`);
+  // The timer is cancelled with the answer: a pending one would keep the test process alive.
+  const timer = new AbortController();
+  try {
+    return await Promise.race([
+      engineRequest(socket, method, path),
+      delay(ms, undefined, { signal: timer.signal }).then(() => Promise.reject(new Error(`${method} ${path}: no answer within ${ms} ms`))),
+    ]);
+  } finally {
+    timer.abort();
+  }
 }
 
 /** The container IDs an engine has state for under its data root (`<root>/containers/<id>`). */
