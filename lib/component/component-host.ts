@@ -2,6 +2,7 @@
  * Hosts one component: a gRPC server on its unix socket (mode 0600) serving the standard
  * health service, our Version service and the component's own services.
  */
+import { collectStartupGarbage } from './heap.js';
 import { chmod } from 'node:fs/promises';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { wrap } from '../errdefs/index.js';
@@ -86,6 +87,7 @@ export async function startComponent(opts: ComponentHostOptions): Promise<Runnin
     }
     for (const instance of created) await instance.start?.();
     health.setAll(ServingStatus.SERVING);
+    collectStartupGarbage();
     return { name: opts.name, socket: opts.socket, health, close };
   } catch (err) {
     await close();
