@@ -874,7 +874,21 @@ export class LocalNetworkService implements NetworkService {
           `-A POSTROUTING -s 127.0.0.0/8 -d ${target.gw}/32 -j SNAT --to-source ${target.ip}`,
         ]
       : [];
-    const table = ['*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ...rules, 'COMMIT', ''].join('\n');
+    // Only the resolver's flows need connection tracking (to undo the DNAT on replies): the
+    // rest of the container's traffic is left untracked, so the NAT rules cost it nothing.
+    const raw = target
+      ? [
+          `-A PREROUTING -s ${target.gw}/32 -p udp -m udp --sport 53 -j ACCEPT`,
+          `-A PREROUTING -s ${target.gw}/32 -p tcp -m tcp --sport 53 -j ACCEPT`,
+          '-A PREROUTING -j CT --notrack',
+          `-A OUTPUT -d ${LOCAL_RESOLVER}/32 -j ACCEPT`,
+          '-A OUTPUT -j CT --notrack',
+        ]
+      : [];
+    const table = [
+      '*raw', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ...raw, 'COMMIT',
+      '*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ...rules, 'COMMIT', '',
+    ].join('\n');
     await run('nsenter', [`--net=${netns}`, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet && exec iptables-restore -w'], { input: table });
     if (sb) this.stmts.sbResolver.run(wanted, cid);
   }
