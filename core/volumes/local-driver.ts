@@ -71,6 +71,11 @@ export class LocalDriver implements VolumeDriver {
     return data;
   }
 
+  /** Counts a mount made before a restart (its device, if any, is still mounted). */
+  adopt(rec: VolumeRecord): void {
+    this.#mounts.set(rec.name, (this.#mounts.get(rec.name) ?? 0) + 1);
+  }
+
   async unmount(rec: VolumeRecord, _holder: string): Promise<void> {
     const count = this.#mounts.get(rec.name) ?? 0;
     if (count > 1) {

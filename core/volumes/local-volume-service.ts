@@ -37,8 +37,9 @@ function nameConflict(name: string, detail: string): MobyError {
 
 /**
  * `VolumeService` on this host: records and holders in `<root>/metadata.db`, data through the
- * `local` driver or a legacy volume plugin. Operations on one name are serialized; mount
- * state is in memory (a restart forgets which holders mounted what, as Docker's does).
+ * `local` driver or a legacy volume plugin. Operations on one name are serialized. Which holder
+ * mounted what is recorded, so after a restart the holders that still run (containers outlive
+ * the engine) are known, and their unmount still reaches the driver.
  */
 export class LocalVolumeService implements VolumeService {
   readonly #locks = new NameLocks();
@@ -52,7 +53,15 @@ export class LocalVolumeService implements VolumeService {
     private readonly local: LocalDriver,
     private readonly plugins: PluginStore | undefined,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    for (const { volume, holder, path } of db.allMounts()) {
+      const mounted = this.#mounted.get(volume) ?? new Map<string, string>();
+      mounted.set(holder, path);
+      this.#mounted.set(volume, mounted);
+      const rec = db.get(volume);
+      if (rec?.driver === 'local') local.adopt(rec);
+    }
+  }
 
   static open(options: LocalVolumeServiceOptions): LocalVolumeService {
     return new LocalVolumeService(VolumeDb.open(options.root), new LocalDriver(options.root), options.plugins, options.now ?? (() => new Date()));
@@ -183,6 +192,7 @@ export class LocalVolumeService implements VolumeService {
       if (known !== undefined) return known;
       const driver = await withContext(`mount ${name}`, () => this.#driver(rec.driver));
       const path = await driver.mount(rec, holder);
+      this.db.mounted(name, holder, path);
       mounted.set(holder, path);
       this.#mounted.set(name, mounted);
       return path;
@@ -195,6 +205,7 @@ export class LocalVolumeService implements VolumeService {
       if (mounted === undefined || !mounted.has(holder)) return;
       const rec = this.db.get(name);
       if (rec !== undefined) await (await this.#driver(rec.driver)).unmount(rec, holder);
+      this.db.unmounted(name, holder);
       mounted.delete(holder);
       if (mounted.size === 0) this.#mounted.delete(name);
     });

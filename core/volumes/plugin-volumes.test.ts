@@ -67,6 +67,25 @@ describe('LocalVolumeService with a legacy volume plugin', () => {
       assert.equal(plugin.requests.filter((m) => m === 'VolumeDriver.Mount').length, 1);
     }));
 
+  it('remembers mounts across a reopen: the holder\'s unmount still reaches the plugin', () =>
+    withPlugin(async ({ service: s, plugin, root }) => {
+      await s.create({ Name: 'kept', Driver: 'vp' });
+      await s.mount('kept', 'c1');
+      await s.close();
+      const plugins = new PluginStore({ dirs: { socketDirs: [join(root, '..', 'plugins')], specDirs: [] }, retryMs: 200, timeoutMs: 5000 });
+      const again = LocalVolumeService.open({ root, plugins });
+      try {
+        await assert.rejects(again.remove('kept'), (err) => isKind(err, 'conflict'), 'still in use after the reopen');
+        const before = plugin.requests.filter((m) => m === 'VolumeDriver.Unmount').length;
+        await again.unmount('kept', 'c1');
+        assert.equal(plugin.requests.filter((m) => m === 'VolumeDriver.Unmount').length, before + 1);
+        await again.remove('kept');
+      } finally {
+        await again.close();
+        await plugins.close();
+      }
+    }));
+
   it('passes the plugin\'s error text on, with Docker\'s context', () =>
     withPlugin(async ({ service: s }) => {
       await assert.rejects(s.create({ Name: 'bad', Driver: 'vp', DriverOpts: { fail: 'disk on fire' } }), { message: 'create bad: disk on fire' });

@@ -22,6 +22,16 @@ export const volumeMigrations: readonly string[] = [
     PRIMARY KEY (volume, holder)
   ) STRICT, WITHOUT ROWID;
   `,
+  // Which holders have the volume mounted, and where: kept across restarts, so a container that
+  // outlives the engine still gets its driver's unmount when it stops.
+  `
+  CREATE TABLE mounts (
+    volume TEXT NOT NULL REFERENCES volumes (name) ON DELETE CASCADE,
+    holder TEXT NOT NULL,
+    path TEXT NOT NULL,
+    PRIMARY KEY (volume, holder)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 
 /** What we keep of a volume, whatever its driver. `null` maps stay `null` (Docker's `"Labels": null`). */
@@ -60,6 +70,9 @@ export class VolumeDb {
       allHolders: db.prepare<[], { volume: string; holder: string }>('SELECT volume, holder FROM holders ORDER BY volume, holder'),
       hold: db.prepare<[string, string]>('INSERT OR IGNORE INTO holders (volume, holder) VALUES (?, ?)'),
       release: db.prepare<[string, string]>('DELETE FROM holders WHERE volume = ? AND holder = ?'),
+      mounted: db.prepare<[string, string, string]>('INSERT OR REPLACE INTO mounts (volume, holder, path) VALUES (?, ?, ?)'),
+      unmounted: db.prepare<[string, string]>('DELETE FROM mounts WHERE volume = ? AND holder = ?'),
+      allMounts: db.prepare<[], { volume: string; holder: string; path: string }>('SELECT volume, holder, path FROM mounts ORDER BY volume, holder'),
     };
   }
 
@@ -115,6 +128,20 @@ export class VolumeDb {
 
   release(name: string, holder: string): void {
     this.stmts.release.run(name, holder);
+  }
+
+  /** Records that `holder` has the volume mounted at `path`. */
+  mounted(name: string, holder: string, path: string): void {
+    this.stmts.mounted.run(name, holder, path);
+  }
+
+  unmounted(name: string, holder: string): void {
+    this.stmts.unmounted.run(name, holder);
+  }
+
+  /** Every recorded mount. */
+  allMounts(): { volume: string; holder: string; path: string }[] {
+    return this.stmts.allMounts.all();
   }
 
   close(): void {
