@@ -148,6 +148,30 @@ describe(`volumes through the docker CLI (target: ${targetKind()})`, { timeout: 
     assert.ok((await volumeNames()).includes(vol));
   });
 
+  it('docker cp of a running container sees its volumes, binds and /etc files; a read-only volume refuses writes', { timeout: TEST_TIMEOUT }, async () => {
+    const vol = `cpv-${tag}`;
+    const c = `cpc-${tag}`;
+    await must(['run', '-d', '--name', c, '-v', `${vol}:/vol`, '-v', `${vol}:/rovol:ro`, 'busybox', 'sh', '-c', 'echo in-volume > /vol/f; sleep 1000']);
+    const out = join(target.scratch, `cpout-${tag}`);
+    await mkdir(out, { recursive: true });
+    let copied = '';
+    for (let i = 0; i < 50 && copied === ''; i++) {
+      const r = await d(['cp', `${c}:/vol/f`, join(out, 'f')]);
+      if (r.code === 0) copied = await readFile(join(out, 'f'), 'utf8');
+    }
+    assert.equal(copied, 'in-volume\n');
+    await must(['cp', `${c}:/etc/hostname`, join(out, 'hostname')]);
+    assert.equal((await readFile(join(out, 'hostname'), 'utf8')).trim(), (await must(['inspect', '-f', '{{.Config.Hostname}}', c])).trim());
+    await writeFile(join(out, 'in.txt'), 'copied in\n');
+    await must(['cp', join(out, 'in.txt'), `${c}:/vol/in.txt`]);
+    assert.equal(await must(['exec', c, 'cat', '/vol/in.txt']), 'copied in\n');
+    const ro = await d(['cp', join(out, 'in.txt'), `${c}:/rovol/other.txt`]);
+    assert.notEqual(ro.code, 0);
+    assert.match(ro.stderr, /read-only/);
+    await must(['rm', '-f', c]);
+    await must(['volume', 'rm', vol]);
+  });
+
   it('hostile or wrong input is refused with a clear message', { timeout: TEST_TIMEOUT }, async () => {
     for (const [bad, why] of [['a/b', /includes invalid characters for a local volume name/], ['..', /includes invalid characters/], ['x', /volume name is too short/]] as const) {
       const r = await d(['volume', 'create', bad]);

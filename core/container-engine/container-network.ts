@@ -30,6 +30,7 @@ export function requestedEndpoint(config: EndpointConfig | undefined, networkId 
     IPAMConfig: ipam ? structuredClone(ipam) : null,
     Aliases: config.Aliases?.length ? [...config.Aliases] : null,
     MacAddress: config.MacAddress ?? '',
+    ...(config.MacAddress ? { DesiredMacAddress: config.MacAddress } : {}),
     DriverOpts: config.DriverOpts && Object.keys(config.DriverOpts).length ? { ...config.DriverOpts } : null,
     GwPriority: config.GwPriority ?? 0,
     NetworkID: networkId,
@@ -91,7 +92,13 @@ export function portRequest(record: ContainerRecord): PortRequest {
  * was wired, and the error thrown.
  */
 export async function wireNetworks(networks: NetworkService, record: ContainerRecord, netnsPath: string): Promise<Wired> {
-  const sandbox = { containerId: record.id, containerName: record.name.replace(/^\//, ''), hostname: record.config.Hostname || record.id.slice(0, 12), netnsPath };
+  const sandbox = {
+    containerId: record.id,
+    containerName: record.name.replace(/^\//, ''),
+    hostname: record.config.Hostname || record.id.slice(0, 12),
+    netnsPath,
+    ...(record.hostConfig.Dns?.length ? { dnsServers: [...record.hostConfig.Dns] } : {}),
+  };
   const settings: NetworkSettingsRecord = {
     ...record.networkSettings,
     sandboxId: record.networkSettings.sandboxId || randomBytes(32).toString('hex'),
@@ -108,9 +115,14 @@ export async function wireNetworks(networks: NetworkService, record: ContainerRe
         network: asked.NetworkID || name,
         aliases: asked.Aliases,
         ...(asked.IPAMConfig?.IPv4Address ? { ipv4Address: asked.IPAMConfig.IPv4Address } : {}),
-        ...(asked.MacAddress ? { macAddress: asked.MacAddress } : {}),
+        ...(asked.DesiredMacAddress ? { macAddress: asked.DesiredMacAddress } : {}),
       }, first ? portRequest(record) : undefined);
-      settings.networks[name] = { ...result.endpoint, IPAMConfig: asked.IPAMConfig, Aliases: asked.Aliases ?? result.endpoint.Aliases };
+      settings.networks[name] = {
+        ...result.endpoint,
+        IPAMConfig: asked.IPAMConfig,
+        Aliases: asked.Aliases ?? result.endpoint.Aliases,
+        ...(asked.DesiredMacAddress ? { DesiredMacAddress: asked.DesiredMacAddress } : {}),
+      };
       if (first) settings.ports = result.ports;
       if (result.endpoint.IPAddress) addresses.push(result.endpoint.IPAddress);
       dns ??= result.dns;
@@ -135,7 +147,10 @@ export async function unwireNetworks(networks: NetworkService, record: Container
 export function clearedSettings(settings: NetworkSettingsRecord): NetworkSettingsRecord {
   const networks: Record<string, EndpointSettings> = {};
   for (const [name, ep] of Object.entries(settings.networks)) {
-    networks[name] = { ...emptyEndpoint(), IPAMConfig: ep.IPAMConfig, Aliases: ep.Aliases, DriverOpts: ep.DriverOpts, NetworkID: ep.NetworkID };
+    networks[name] = {
+      ...emptyEndpoint(), IPAMConfig: ep.IPAMConfig, Aliases: ep.Aliases, DriverOpts: ep.DriverOpts, NetworkID: ep.NetworkID,
+      ...(ep.DesiredMacAddress ? { MacAddress: ep.DesiredMacAddress, DesiredMacAddress: ep.DesiredMacAddress } : {}),
+    };
   }
   return { sandboxId: settings.sandboxId, sandboxKey: '', ports: {}, networks };
 }

@@ -179,6 +179,8 @@ export interface EndpointSettings {
   GlobalIPv6Address: string;
   GlobalIPv6PrefixLen: number;
   DNSNames: string[] | null;
+  /** Ours, not shown: the MAC address the user asked for, kept while `MacAddress` holds the one in use. */
+  DesiredMacAddress?: string;
 }
 
 /** Docker's `container.MountPoint` as reported by inspect and list. */

@@ -691,12 +691,12 @@ export class LocalNetworkService implements NetworkService {
       const dnsAliases = userDefined ? [...new Set([cid.slice(0, 12), ...aliases])].filter((a) => a !== name) : [];
       this.stmts.epInsert.run(
         net.res.Id, cid, endpointId, name, sandbox.netnsPath, iface, ip, req.ipv4Address ? 1 : 0,
-        JSON.stringify({ user: aliases, dns: dnsAliases, mac: req.macAddress ?? '' }), JSON.stringify(portMap), JSON.stringify(claimed), created,
+        JSON.stringify({ user: aliases, dns: dnsAliases, mac: req.macAddress ?? '', servers: userDefined ? (sandbox.dnsServers ?? []) : [] }), JSON.stringify(portMap), JSON.stringify(claimed), created,
       );
       inserted = true;
       this.pending.delete(endpointId);
 
-      const input = this.netavarkInput(net, cid, name, iface, ip, dnsAliases, req.macAddress, claimed);
+      const input = this.netavarkInput(net, cid, name, iface, ip, dnsAliases, req.macAddress, claimed, userDefined ? sandbox.dnsServers : undefined);
       const status = await this.netavark.setup(sandbox.netnsPath, input);
       const mac = status[net.res.Name]?.interfaces[iface]?.mac_address ?? '';
       this.stmts.epActivate.run(mac, endpointId);
@@ -797,6 +797,7 @@ export class LocalNetworkService implements NetworkService {
     dnsAliases: string[],
     mac: string | undefined,
     mappings: NetavarkPortMapping[],
+    dnsServers?: string[],
   ): NetavarkInput {
     const perNet: NetavarkInput['networks'][string] = { interface_name: iface, static_ips: [ip], aliases: dnsAliases };
     if (mac) perNet.static_mac = mac;
@@ -806,12 +807,14 @@ export class LocalNetworkService implements NetworkService {
       networks: { [net.res.Name]: perNet },
       network_info: { [net.res.Name]: this.netavarkNetwork(net) },
       port_mappings: mappings,
+      // The container's `--dns`: what aardvark asks for names it does not know (Docker's external servers).
+      ...(dnsServers?.length ? { dns_servers: dnsServers } : {}),
     };
   }
 
   private inputOfRow(net: Net, ep: EndpointRow): NetavarkInput {
-    const a = JSON.parse(ep.aliases) as { dns: string[]; mac: string };
-    return this.netavarkInput(net, ep.container_id, ep.container_name, ep.iface, ep.ip, a.dns, a.mac || undefined, JSON.parse(ep.mappings) as NetavarkPortMapping[]);
+    const a = JSON.parse(ep.aliases) as { dns: string[]; mac: string; servers?: string[] };
+    return this.netavarkInput(net, ep.container_id, ep.container_name, ep.iface, ep.ip, a.dns, a.mac || undefined, JSON.parse(ep.mappings) as NetavarkPortMapping[], a.servers);
   }
 
   private endpointSettings(

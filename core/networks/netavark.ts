@@ -35,6 +35,8 @@ export interface NetavarkInput {
   networks: Record<string, { interface_name: string; static_ips: string[]; aliases: string[]; static_mac?: string }>;
   network_info: Record<string, NetavarkNetwork>;
   port_mappings: NetavarkPortMapping[];
+  /** Upstream servers aardvark-dns uses for this container's lookups of names it does not serve. */
+  dns_servers?: string[];
 }
 
 export type NetavarkStatus = Record<

@@ -78,6 +78,8 @@ export interface SandboxInfo {
   hostname: string;
   /** From `createSandbox`. */
   netnsPath: string;
+  /** The container's `--dns`: on user-defined networks, where the resolver forwards names it does not serve. */
+  dnsServers?: string[];
 }
 
 export interface EndpointRequest {

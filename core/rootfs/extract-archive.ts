@@ -78,6 +78,8 @@ export async function extractArchive(
     await writer.finish();
   } catch (err) {
     if (err instanceof MobyError) throw err;
+    // A read-only mount inside a running container's view (Docker's words and 403).
+    if ((err as NodeJS.ErrnoException).code === 'EROFS') throw errorOf('permission-denied', 'mounted volume is marked read-only', err);
     throw wrap(err, `extract archive to ${absPath}`);
   } finally {
     await writer.close();
