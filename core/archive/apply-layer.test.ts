@@ -72,6 +72,15 @@ test('applyLayer returns the diff id and the digest of the compressed blob', asy
   assert.equal(plain.digest, sha256(tarball));
 });
 
+test('applyLayer with digest: false hashes only the uncompressed tar (the diff ID)', async (t) => {
+  const tarball = await tarOf([{ name: 'a', content: 'A' }]);
+  const gz = gzipSync(tarball);
+  const applied = await applyLayer(tempDir(t), chunked(gz, 7), { digest: false });
+  assert.equal(applied.diffId, sha256(tarball));
+  assert.equal(applied.digest, undefined);
+  assert.equal(applied.size, gz.length);
+});
+
 test('applyLayer counts padding after the end-of-archive marker in the diff id', async (t) => {
   const padded = Buffer.concat([await tarOf([{ name: 'a', content: 'A' }]), Buffer.alloc(8192)]);
   const result = await applyLayer(tempDir(t), chunked(padded, 1500));

@@ -7,13 +7,18 @@ import { readTar, type TarSummary } from './tar-reader.js';
 export interface ApplyLayerOptions {
   /** `auto` (the default) looks at the magic bytes. */
   compression?: 'auto' | Compression;
+  /**
+   * Whether to hash the bytes as given (`digest` in the result); default true. A caller
+   * reading a blob its content store verified as it was committed can skip this pass.
+   */
+  digest?: boolean;
 }
 
 export interface AppliedLayer {
   /** sha256 of the uncompressed tar: the layer's diff ID. */
   diffId: string;
-  /** sha256 of the bytes as given: the blob digest in a manifest. */
-  digest: string;
+  /** sha256 of the bytes as given: the blob digest in a manifest (absent with `digest: false`). */
+  digest?: string;
   /** Bytes as given. */
   size: number;
   uncompressedSize: number;
@@ -36,7 +41,7 @@ export interface AppliedLayer {
  * error, never a partial success.
  */
 export async function applyLayer(dir: string, stream: AsyncIterable<Uint8Array>, opts: ApplyLayerOptions = {}): Promise<AppliedLayer> {
-  const compressed = { hash: createHash('sha256'), bytes: 0 };
+  const compressed = { hash: opts.digest === false ? undefined : createHash('sha256'), bytes: 0 };
   const plain = { hash: createHash('sha256'), bytes: 0 };
   const iterator = stream[Symbol.asyncIterator]();
   let head: Uint8Array[];
@@ -63,7 +68,7 @@ export async function applyLayer(dir: string, stream: AsyncIterable<Uint8Array>,
   if (plain.bytes !== summary.bytes) throw errorOf('internal', `apply layer to ${dir}: read ${summary.bytes} of ${plain.bytes} bytes`);
   return {
     diffId: `sha256:${plain.hash.digest('hex')}`,
-    digest: `sha256:${compressed.hash.digest('hex')}`,
+    ...(compressed.hash ? { digest: `sha256:${compressed.hash.digest('hex')}` } : {}),
     size: compressed.bytes,
     uncompressedSize: plain.bytes,
     compression,
@@ -92,9 +97,9 @@ async function* replay(head: Uint8Array[], rest: AsyncIterator<Uint8Array>): Asy
   }
 }
 
-async function* tap<T extends Uint8Array>(source: AsyncIterable<T>, into: { hash: Hash; bytes: number }): AsyncGenerator<T> {
+async function* tap<T extends Uint8Array>(source: AsyncIterable<T>, into: { hash?: Hash; bytes: number }): AsyncGenerator<T> {
   for await (const chunk of source) {
-    into.hash.update(chunk);
+    into.hash?.update(chunk);
     into.bytes += chunk.length;
     yield chunk;
   }

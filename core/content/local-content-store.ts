@@ -113,6 +113,16 @@ export class LocalContentStore implements ContentStore {
     }
   }
 
+  /**
+   * The file holding a committed blob, for readers that open it themselves (a worker
+   * thread); `not-found` when there is none. The file is read-only and never rewritten.
+   */
+  async blobFile(digest: string): Promise<string> {
+    const valid = parseDigest(digest);
+    await stat(this.blobPath(valid)).catch((err) => this.notFound(err, valid));
+    return this.blobPath(valid);
+  }
+
   async readAll(digest: string): Promise<Buffer> {
     const valid = parseDigest(digest);
     return readFile(this.blobPath(valid)).catch((err) => this.notFound(err, valid));

@@ -1,12 +1,12 @@
 import { errorOf } from '../../lib/errdefs/index.js';
 import type { Digest } from '../content/index.js';
 import { parseImageConfig, type ImageConfig } from '../image/image-config.js';
-import type { ImageIndex, ImageManifest } from '../image/oci.js';
+import type { Descriptor, ImageIndex, ImageManifest } from '../image/oci.js';
 import { parseManifest, parseManifestOrIndex } from '../image/parse-manifest.js';
 import { formatPlatform, normalizePlatform, platformRank, selectManifest } from '../image/platform.js';
 import { familiarName, familiarString, referenceName, referenceString, type Reference } from '../image/reference.js';
 import type { LayerDescriptor } from '../layers/layer-store.js';
-import { fetchLayers } from './fetch-layers.js';
+import { startLayerFetches, type LayerFetches } from './fetch-layers.js';
 import { indexLabels, manifestLabels, recordSource, snapshotLabel } from './image-labels.js';
 import { fetchInto, type PullContext } from './pull-context.js';
 import { layerProgress, layerStatus, plainStatus, shortId } from './progress.js';
@@ -51,10 +51,10 @@ export async function pullImage(ctx: PullContext, ref: Reference): Promise<Pulle
   const configFetched = await fetchInto(ctx, 'config', manifest.config);
   const config = await ctx.layers.content.readAll(manifest.config.digest);
   const parsed = checkConfig(ctx, ref, manifest, parseImageConfig(config), index !== undefined);
-  const downloaded = await fetchLayers(ctx, manifest.layers);
-  await storeDocuments(ctx, top, index, fetched, manifest);
   const layers = manifest.layers.map((l) => ({ digest: l.digest, mediaType: l.mediaType, size: l.size }));
-  const { chainIds, diffIds } = await unpackLayers(ctx, layers, parsed.rootfs.diff_ids, downloaded);
+  const { downloaded, unpacked: { chainIds, diffIds } } = await fetchAndUnpack(ctx, manifest.layers, parsed.rootfs.diff_ids, async () => {
+    await storeDocuments(ctx, top, index, fetched, manifest);
+  });
   if (chainIds.length > 0) await ctx.layers.content.updateLabels(manifest.config.digest, { [snapshotLabel]: chainIds.at(-1)! });
   ctx.sink(plainStatus(`Digest: ${top.digest}`));
   return {
@@ -116,14 +116,43 @@ async function storeDocuments(ctx: PullContext, top: FetchedManifest, index: Ima
   }
 }
 
-/** Unpacks bottom up, one layer per call (unpack skips what is done), reporting `Extracting` and `Pull complete` for downloaded layers. */
-async function unpackLayers(ctx: PullContext, layers: LayerDescriptor[], diffIds: string[], downloaded: Set<string>) {
+/**
+ * Downloads the layers and unpacks them as they arrive, as Docker and containerd do:
+ * layer i is applied as soon as its blob is stored (verified and committed) and layer
+ * i-1 is applied, while later layers still download. `afterDownloads` runs once every
+ * blob is stored. The first failure, of a download or an unpack, stops the rest; it is
+ * thrown once nothing runs any more.
+ */
+async function fetchAndUnpack(ctx: PullContext, descriptors: readonly Descriptor[], diffIds: string[], afterDownloads: () => Promise<void>) {
+  const fetches = await startLayerFetches(ctx, descriptors);
+  const layers = descriptors.map((l) => ({ digest: l.digest, mediaType: l.mediaType, size: l.size }));
+  let failure: { error: unknown } | undefined;
+  const fail = (error: unknown) => {
+    failure ??= { error };
+    fetches.cancel(error);
+    throw error;
+  };
+  const unpacking = unpackLayers(ctx, layers, diffIds, fetches).catch(fail);
+  const downloading = fetches.done.then(async (downloaded) => {
+    await afterDownloads();
+    return downloaded;
+  }).catch(fail);
+  const [downloaded, unpacked] = await Promise.allSettled([downloading, unpacking]);
+  if (failure !== undefined) throw failure.error;
+  if (downloaded.status === 'rejected') throw downloaded.reason;
+  if (unpacked.status === 'rejected') throw unpacked.reason;
+  return { downloaded: downloaded.value, unpacked: unpacked.value };
+}
+
+/** Unpacks bottom up, one layer per call once its blob is stored (unpack skips what is done), reporting `Extracting` and `Pull complete` for downloaded layers. */
+async function unpackLayers(ctx: PullContext, layers: LayerDescriptor[], diffIds: string[], fetches: LayerFetches) {
   let result = { chainIds: [] as string[], diffIds: [] as string[] };
   const reported = new Set<string>();
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i]!;
+    const downloaded = await fetches.ready(layer.digest);
     result = await ctx.layers.unpack(layers.slice(0, i + 1), { expectedDiffIds: diffIds.slice(0, i + 1), lease: ctx.lease });
-    if (!downloaded.has(layer.digest) || reported.has(layer.digest)) continue;
+    if (!downloaded || reported.has(layer.digest)) continue;
     reported.add(layer.digest);
     ctx.sink(layerProgress('Extracting', shortId(layer.digest), layer.size, layer.size));
     ctx.sink(layerStatus('Pull complete', shortId(layer.digest)));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { errorOf, isKind } from '../../lib/errdefs/index.js';
+import { LayerApplier } from '../archive/index.js';
 import { LocalContentStore, parseDigest } from '../content/index.js';
 import { collectGarbage, MetadataLabelStore, MetadataStore, validateResourceRef } from '../metadata/index.js';
 import { OverlaySnapshotter } from '../snapshots/index.js';
@@ -43,6 +44,8 @@ const ownLeaseMs = 24 * 60 * 60 * 1000;
 export class LocalLayerStore implements LayerStore {
   private closed = false;
   private closing: Promise<void> | undefined;
+  /** Unpacks run their gunzip, tar parsing, diff ID hashing and file writes on a worker thread. */
+  private readonly applier = new LayerApplier();
 
   private constructor(
     readonly content: LocalContentStore,
@@ -66,7 +69,10 @@ export class LocalLayerStore implements LayerStore {
   async unpack(layers: LayerDescriptor[], opts: UnpackOptions = {}): Promise<UnpackResult> {
     this.checkOpen();
     checkUnpackArgs(layers, opts);
-    const deps = { content: this.content, snapshots: this.snapshots, metadata: this.metadata };
+    const deps = {
+      content: this.content, snapshots: this.snapshots, metadata: this.metadata,
+      apply: async (dir: string, digest: string) => this.applier.apply(dir, await this.content.blobFile(digest), { digest: false }),
+    };
     return this.metadata.gcLock.shared(async () => {
       this.checkOpen(); // close() may have run while this waited for the lock
       const lease = opts.lease ?? this.newLease(ownLeaseMs);
@@ -151,6 +157,7 @@ export class LocalLayerStore implements LayerStore {
     // Work already holding the GC lock finishes first; calls queued behind close find it closed.
     this.closing ??= this.metadata.gcLock.exclusive(async () => {
       this.closed = true;
+      await this.applier.close();
       await this.snapshots.close();
       this.metadata.close();
     });
