@@ -15,7 +15,7 @@ import type {
 import { connect, unary } from '../../lib/component/grpc-call.js';
 import { pieces } from '../../lib/component/grpc-handlers.js';
 import type { RegistryClient } from '../../lib/component/registry-client.js';
-import { errorOf } from '../../lib/errdefs/index.js';
+import { errorOf, isKind } from '../../lib/errdefs/index.js';
 import { fromGrpcError } from '../../lib/errdefs/grpc.js';
 import { download } from '../image-store/client-streams.js';
 import * as cv from './convert.js';
@@ -29,27 +29,45 @@ type Clients = {
 
 export class GrpcContainerEngine implements ContainerEngine {
   readonly #resolve: <K extends keyof Clients>(key: K) => Promise<Clients[K]>;
+  readonly #forget: (key: keyof Clients) => void;
   readonly #open: { close(): void }[] = [];
 
   constructor(registry: RegistryClient) {
     const ctors = { store: ['container-store', ContainerStoreClient], runtime: ['container-runtime', ContainerRuntimeClient], rootfs: ['container-rootfs', ContainerRootfsClient], logs: ['container-logs', ContainerLogsClient] } as const;
-    const made = new Map<string, { socket: string; client: { close(): void } }>();
+    const made = new Map<string, { socket: string; client: { close(): void }; resolved: boolean }>();
     this.#resolve = async (key) => {
       const [service, ctor] = ctors[key];
+      // Resolved once and kept (a registry round trip per call was a third of an exec's gRPC
+      // traffic); `#forget` drops it when a call finds the component unavailable.
+      const known = made.get(key);
+      if (known?.resolved) return known.client as never;
       const { socket } = await registry.resolve(service);
       const had = made.get(key);
-      if (had && had.socket === socket) return had.client as never;
+      if (had && had.socket === socket) {
+        had.resolved = true;
+        return had.client as never;
+      }
       had?.client.close();
       const client = connect(ctor as never, socket) as { close(): void };
-      made.set(key, { socket, client });
+      made.set(key, { socket, client, resolved: true });
       this.#open.push(client);
       return client as never;
+    };
+    this.#forget = (key) => {
+      const known = made.get(key);
+      if (known) known.resolved = false;
     };
   }
 
   async #call<K extends keyof Clients, Req, Res>(key: K, method: (c: Clients[K]) => Parameters<typeof unary<Req, Res>>[0], req: Req): Promise<Res> {
     const client = await this.#resolve(key);
-    return unary(method(client).bind(client), req);
+    try {
+      return await unary(method(client).bind(client), req);
+    } catch (err) {
+      // The component may have moved (restarted elsewhere): ask the registry again next time.
+      if (isKind(err, 'unavailable')) this.#forget(key);
+      throw err;
+    }
   }
 
   // ---- container-store ----
@@ -93,7 +111,12 @@ export class GrpcContainerEngine implements ContainerEngine {
   async wait(ref: string, condition: WaitCondition = 'not-running', signal?: AbortSignal): Promise<WaitResult> {
     const client = await this.#resolve('runtime');
     const res = await new Promise<{ statusCode: number; error?: string | undefined }>((resolve, reject) => {
-      const call = client.wait({ ref, condition }, (err, r) => (err ? reject(fromGrpcError(err)) : resolve(r)));
+      const call = client.wait({ ref, condition }, (err, r) => {
+        if (!err) return resolve(r);
+        const e = fromGrpcError(err);
+        if (isKind(e, 'unavailable')) this.#forget('runtime');
+        reject(e);
+      });
       signal?.addEventListener('abort', () => call.cancel(), { once: true });
     });
     return { StatusCode: res.statusCode, Error: res.error === undefined ? null : { Message: res.error } };

@@ -9,8 +9,12 @@ export const CONFIG_FILE = 'config.json';
  * Writes `<dir>/config.json` atomically: a temporary file in the same
  * directory, flushed, then renamed over the old one. A reader sees the old
  * file or the new one, never half of either. Returns the file's path.
+ * `sync: false` skips the fsyncs (file and directory): for a bundle that is
+ * written again before every use and need not survive the host (the engine's
+ * bundles live under its exec root), the rename alone is atomic enough.
  */
-export async function writeBundle(dir: string, spec: RuntimeSpec): Promise<string> {
+export async function writeBundle(dir: string, spec: RuntimeSpec, options: { sync?: boolean } = {}): Promise<string> {
+  const sync = options.sync ?? true;
   await mkdir(dir, { recursive: true, mode: 0o711 });
   const target = join(dir, CONFIG_FILE);
   const tmp = join(dir, `.${CONFIG_FILE}.${randomBytes(6).toString('hex')}.tmp`);
@@ -18,12 +22,12 @@ export async function writeBundle(dir: string, spec: RuntimeSpec): Promise<strin
     const handle = await open(tmp, 'wx', 0o600);
     try {
       await handle.writeFile(JSON.stringify(spec, null, 2) + '\n');
-      await handle.sync();
+      if (sync) await handle.sync();
     } finally {
       await handle.close();
     }
     await rename(tmp, target);
-    await syncDir(dir);
+    if (sync) await syncDir(dir);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;

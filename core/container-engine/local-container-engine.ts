@@ -62,6 +62,7 @@ import { planMounts, releaseMounts, resolveMounts, specMounts, type ContainerMou
 import { mountRootfs, overlayDirs, prepareRootfs, releaseRootfs, rootfsMounts, unmountRootfs } from './rootfs-mount.js';
 import { emptyStats, statsStream } from './stats.js';
 import { topProcesses } from './top.js';
+import { startTrace } from './trace.js';
 
 export interface LocalContainerEngineOptions {
   /** `<data-root>/containers`. */
@@ -270,6 +271,7 @@ export class LocalContainerEngine implements ContainerEngine {
   // ---------------------------------------------------------------- create
 
   async create(req: CreateRequest): Promise<{ Id: string; Warnings: string[] }> {
+    const trace = startTrace((l) => this.#log(l), 'create', req.name ?? '');
     const host = await this.#hostInfo();
     const normalized = normalizeCreateRequest({
       body: req.body, name: req.name ?? null, platform: req.platform ?? null, apiVersion: req.apiVersion,
@@ -284,6 +286,7 @@ export class LocalContainerEngine implements ContainerEngine {
     const mergedConfig = mergeImageConfig(image.Config as Partial<ContainerConfig> | null, config, { id, networkMode: hostConfig.NetworkMode ?? 'default' });
     const merged = { ...resolveCommand(null, mergedConfig), config: mergedConfig };
     const networks = await planNetworks(this.#opts.networks, hostConfig.NetworkMode ?? 'default', normalized.endpointsConfig);
+    trace.mark('plan');
     const dir = this.#dir(id);
     const record = newContainerRecord({
       id,
@@ -302,8 +305,11 @@ export class LocalContainerEngine implements ContainerEngine {
     await mkdir(dir, { recursive: true, mode: 0o710 });
     try {
       toStore.mounts = await this.#resolveMounts(id, merged.config, hostConfig);
+      trace.mark('name+mounts');
       await prepareRootfs(this.#opts.layers, id, image.RootFS?.Layers?.length ? chainId(image.RootFS.Layers) : undefined);
+      trace.mark('rootfs');
       await this.#store.create(toStore);
+      trace.mark('record');
     } catch (err) {
       const volumes = this.#opts.volumes;
       if (volumes) await releaseMounts(toStore.mounts as ContainerMount[], { volumes, containerId: id, removeAnonymous: true }).catch(() => undefined);
@@ -313,6 +319,7 @@ export class LocalContainerEngine implements ContainerEngine {
       throw err;
     }
     this.#publish(toStore, 'create');
+    trace.end();
     return { Id: id, Warnings: warnings };
   }
 
@@ -333,6 +340,7 @@ export class LocalContainerEngine implements ContainerEngine {
 
   /** Mounts, writes the bundle, creates under a monitor, connects attachments, starts. Caller holds the lock. */
   async #startProcess(id: string): Promise<void> {
+    const trace = startTrace((l) => this.#log(l), 'start', id);
     let record = await this.#store.get(id);
     const runtimeOptions = this.#runtimeOptions(record);
     const rootfs = this.#rootfs(id);
@@ -343,6 +351,7 @@ export class LocalContainerEngine implements ContainerEngine {
     let wiring: Promise<Wired> | undefined;
     try {
       await this.#mount(id);
+      trace.mark('mount');
       let netnsPath = await this.#joinedNetns(record);
       const networks = this.#opts.networks;
       if (networks && ownsSandbox(record.hostConfig.NetworkMode)) {
@@ -350,6 +359,7 @@ export class LocalContainerEngine implements ContainerEngine {
         wiring = wireNetworks(networks, record, netnsPath);
         wiring.catch(() => undefined); // awaited below; failures are handled there
       }
+      trace.mark('sandbox');
       const volumeMounts = await this.#mountVolumes(record);
       if (volumeMounts.records) {
         const mounts = volumeMounts.records;
@@ -359,8 +369,9 @@ export class LocalContainerEngine implements ContainerEngine {
       if (volumeMounts.rootfsPropagation) spec.linux.rootfsPropagation = volumeMounts.rootfsPropagation;
       const bundle = this.#bundle(id);
       await rm(bundle, { recursive: true, force: true });
-      await writeBundle(bundle, spec);
+      await writeBundle(bundle, spec, { sync: false });
       await rm(join(this.#monitors, stateDirName(id)), { recursive: true, force: true });
+      trace.mark('spec+bundle');
       const logOpts = logOptions(record);
       started = await startContainer({
         id,
@@ -373,18 +384,23 @@ export class LocalContainerEngine implements ContainerEngine {
         stdinOnce: record.config.StdinOnce ?? false,
         runtime: runtimeOptions,
       });
+      trace.mark('monitor+create');
       if (wiring) {
         const wired = await wiring;
         record = await this.#store.update(id, (r) => ({ ...r, networkSettings: wired.settings }));
         await this.#writeFiles(record, wired);
         for (const [name, ep] of Object.entries(wired.settings.networks)) this.#publishNetwork(ep.NetworkID, name, id, 'connect');
       }
+      trace.mark('network');
       const pending = [...(this.#pending.get(id) ?? [])];
       this.#pending.delete(id);
       await Promise.all(pending.map((a) => a.connect(started!.attachSocket)));
+      trace.mark('attach');
       startedAt = new Date();
       await new OciRuntime(runtimeOptions).start(id);
+      trace.mark('runtime-start');
     } catch (err) {
+      trace.end('failed');
       if (started) await new OciRuntime(runtimeOptions).delete(id, { force: true }).catch(() => undefined);
       await this.#unmount(id).catch(() => undefined);
       if (wiring) {
@@ -403,6 +419,8 @@ export class LocalContainerEngine implements ContainerEngine {
     record = await this.#store.update(id, (r) => setRunning(r, started!.pid, startedAt));
     this.#watch(id, { pid: started.pid, monitorPid: started.monitorPid, attachSocket: started.attachSocket, exitFile: started.exitFile, stateDir: started.stateDir });
     this.#publish(record, 'start');
+    trace.mark('record');
+    trace.end();
   }
 
   /** /etc/hostname, /etc/hosts and /etc/resolv.conf; written again in place once the network gave addresses. */
@@ -536,10 +554,13 @@ export class LocalContainerEngine implements ContainerEngine {
       let ep = requestedEndpoint(asked, net.Id);
       if (record.state.running && record.networkSettings.sandboxKey) {
         const result = await networks.connect(
-          { containerId: id, containerName: record.name.slice(1), hostname: record.config.Hostname || id.slice(0, 12), netnsPath: record.networkSettings.sandboxKey },
+          {
+            containerId: id, containerName: record.name.slice(1), hostname: record.config.Hostname || id.slice(0, 12), netnsPath: record.networkSettings.sandboxKey,
+            ...(record.hostConfig.Dns?.length ? { dnsServers: [...record.hostConfig.Dns] } : {}),
+          },
           { network: net.Id, aliases: ep.Aliases, ...(ep.IPAMConfig?.IPv4Address ? { ipv4Address: ep.IPAMConfig.IPv4Address } : {}), ...(ep.MacAddress ? { macAddress: ep.MacAddress } : {}) },
         );
-        ep = { ...result.endpoint, IPAMConfig: ep.IPAMConfig, Aliases: ep.Aliases ?? result.endpoint.Aliases };
+        ep = { ...result.endpoint, IPAMConfig: ep.IPAMConfig, Aliases: ep.Aliases ?? result.endpoint.Aliases, ...(ep.DesiredMacAddress ? { DesiredMacAddress: ep.DesiredMacAddress } : {}) };
         this.#publishNetwork(net.Id, net.Name, id, 'connect');
       }
       const connected = ep;
@@ -612,21 +633,27 @@ export class LocalContainerEngine implements ContainerEngine {
    * it wrote the exit record; `deleteRuntime` is for exits learnt without a monitor.
    */
   async #onExit(id: string, exit: ExitRecord, deleteRuntime = false): Promise<void> {
+    const trace = startTrace((l) => this.#log(l), 'exit', id);
     const live = this.#live.get(id);
     this.#live.delete(id);
     let record = await this.#store.find(id);
     if (!record) return;
     if (deleteRuntime) await this.#runtime(record).delete(id, { force: true }).catch(() => undefined);
     await this.#unmount(id).catch((err: unknown) => this.#log(`container ${id}: unmount: ${String(err)}`));
+    trace.mark('unmount');
     await this.#unwire(id).catch((err: unknown) => this.#log(`container ${id}: network teardown: ${String(err)}`));
+    trace.mark('unwire');
     await this.#unmountVolumes(id, record).catch((err: unknown) => this.#log(`container ${id}: volume unmount: ${String(err)}`));
     if (live) await rm(live.stateDir, { recursive: true, force: true }).catch(() => undefined);
+    trace.mark('volumes+files');
     // The exit can be stamped (by the monitor) a hair before the engine stamped the start.
     const exitedAt = new Date(Math.max(Date.parse(exit.finishedAt) || Date.now(), Date.parse(record.state.startedAt) || 0));
     const previous = this.#backoff.get(id) ?? 0;
     record = await this.#store.update(id, (r) => setStopped(r, { exitCode: exit.exitCode, exitedAt }));
     this.#publish(record, 'die', { exitCode: String(exit.exitCode), execDuration: String(Math.max(0, Math.round(((live ? Date.now() - live.startedMs : 0)) / 1000))) });
     this.#wake(this.#exitWaiters, id, exit.exitCode);
+    trace.mark('record');
+    trace.end();
     if (record.hostConfig.AutoRemove) {
       void this.#autoRemove(id);
       return;
@@ -796,31 +823,50 @@ export class LocalContainerEngine implements ContainerEngine {
       throw errorOf('conflict', `cannot remove container "${record.name}": container is running: stop the container before removing or force remove`);
     }
     this.#cancelRestart(id);
+    const trace = startTrace((l) => this.#log(l), 'remove', id);
     record = await this.#store.update(id, (r) => setManuallyStopped(setRemoving(r), true));
+    trace.mark('mark');
     try {
       if (this.#live.has(id)) {
         await this.#signal(record, 9).catch(() => undefined);
         if (record.state.paused) await this.#runtime(record).resume(id).catch(() => undefined);
         await this.#live.get(id)?.exited;
       }
+      trace.mark('kill');
       await this.#locked(id, async () => {
-        await this.#runtime(record).delete(id, { force: true }).catch(() => undefined);
+        trace.mark('lock');
+        // A container whose monitor saw it exit was deleted from the runtime by that monitor:
+        // `runc delete` (a process, tens of ms) only when the runtime still keeps its state.
+        const runtimeOptions = this.#runtimeOptions(record);
+        if (!runtimeOptions.root || existsSync(join(runtimeOptions.root, id))) {
+          await new OciRuntime(runtimeOptions).delete(id, { force: true }).catch(() => undefined);
+        }
+        trace.mark('runtime-delete');
         await this.#unwire(id);
         while ((this.#mounts.get(id) ?? 0) > 0) await this.#unmount(id);
         await unmountRootfs(this.#rootfs(id)).catch(() => undefined);
         await this.#unmountVolumes(id).catch(() => undefined);
         if (this.#opts.volumes) await releaseMounts(record.mounts as ContainerMount[], { volumes: this.#opts.volumes, containerId: id, removeAnonymous: opts.volumes ?? false });
-        await releaseRootfs(this.#opts.layers, id);
+        trace.mark('unwire+unmount');
+        // The layer store's snapshots and the exec root's files (remade at every start) are
+        // independent: together. The container's own directory goes once the rest is released.
+        await Promise.all([
+          releaseRootfs(this.#opts.layers, id),
+          rm(this.#bundle(id), { recursive: true, force: true }),
+          rm(join(this.#monitors, stateDirName(id)), { recursive: true, force: true }),
+        ]);
         await rm(this.#dir(id), { recursive: true, force: true });
-        await rm(this.#bundle(id), { recursive: true, force: true });
-        await rm(join(this.#monitors, stateDirName(id)), { recursive: true, force: true });
         for (const execId of record.execIds) this.#execs.delete(execId);
+        trace.mark('release-rootfs+files');
         await this.#store.delete(id);
+        trace.mark('record');
       });
     } catch (err) {
+      trace.end('failed');
       await this.#store.update(id, clearRemoving).catch(() => undefined);
       throw err;
     }
+    trace.end();
     this.#backoff.delete(id);
     for (const a of this.#pending.get(id) ?? []) a.finish();
     this.#pending.delete(id);
@@ -999,6 +1045,7 @@ export class LocalContainerEngine implements ContainerEngine {
   async execStart(execId: string, opts: ExecStartOptions, input: AsyncIterable<AttachInput> | undefined): Promise<AttachSession> {
     const exec = this.#exec(execId);
     if (exec.started) throw errorOf('conflict', `Error: Exec command ${execId} has already run`);
+    const trace = startTrace((l) => this.#log(l), 'exec', execId);
     const record = await this.#store.get(exec.containerId);
     const live = this.#live.get(record.id);
     if (!record.state.running || !live) throw errorOf('conflict', `Container ${record.id} is not running`);
@@ -1008,6 +1055,7 @@ export class LocalContainerEngine implements ContainerEngine {
     const detach = opts.detach ?? false;
     const consoleSize = opts.consoleSize ?? exec.config.ConsoleSize ?? undefined;
     const process = await this.#execProcess(record, exec, tty, consoleSize);
+    trace.mark('process');
     let started: Awaited<ReturnType<typeof startExec>>;
     try {
       started = await startExec({
@@ -1015,9 +1063,11 @@ export class LocalContainerEngine implements ContainerEngine {
         waitAttach: !detach, runtime: this.#runtimeOptions(record),
       });
     } catch (err) {
+      trace.end('failed');
       exec.exitCode = 126;
       throw err;
     }
+    trace.mark('monitor');
     exec.running = true;
     exec.attachSocket = started.attachSocket;
     if (started.pid) exec.pid = started.pid;
@@ -1026,6 +1076,8 @@ export class LocalContainerEngine implements ContainerEngine {
     const record_ = (exit: ExitRecord) => {
       if (recorded) return;
       recorded = true;
+      trace.mark('run+exit');
+      trace.end();
       exec.running = false;
       exec.exitCode = exit.error ? 126 : exit.exitCode;
       exec.pid = 0;
@@ -1046,6 +1098,7 @@ export class LocalContainerEngine implements ContainerEngine {
     );
     if (detach) attachment.finish();
     else await attachment.connect(started.attachSocket);
+    trace.mark('attach');
     return attachment;
   }
 
@@ -1110,13 +1163,30 @@ export class LocalContainerEngine implements ContainerEngine {
 
   // ---------------------------------------------------------------- rootfs facet
 
+  /**
+   * The root `docker cp` sees: a running container's own view (`/proc/<pid>/root`: its volumes,
+   * binds and /etc files included, paths still resolved inside it), else its filesystem.
+   */
+  #liveRoot(record: ContainerRecord): string | undefined {
+    if (!record.state.running || record.state.paused || record.state.pid <= 0) return undefined;
+    const root = `/proc/${record.state.pid}/root`;
+    return existsSync(root) ? root : undefined;
+  }
+
   async archiveStat(ref: string, path: string): Promise<PathStat> {
     const record = await this.#store.get(ref);
+    const live = this.#liveRoot(record);
+    if (live) return statPath(live, path, { container: ref });
     return this.#withRootfs(record.id, (root) => statPath(root, path, { container: ref }));
   }
 
   async archiveGet(ref: string, path: string): Promise<{ stat: PathStat; data: AsyncIterable<Uint8Array> }> {
     const record = await this.#store.get(ref);
+    const live = this.#liveRoot(record);
+    if (live) {
+      const { stat: s, stream } = await archivePath(live, path, { container: ref });
+      return { stat: s, data: stream };
+    }
     await this.#mount(record.id);
     try {
       const { stat: s, stream } = await archivePath(this.#rootfs(record.id), path, { container: ref });
@@ -1131,9 +1201,10 @@ export class LocalContainerEngine implements ContainerEngine {
   async archivePut(ref: string, path: string, data: AsyncIterable<Uint8Array>, opts: ArchivePutOptions = {}): Promise<void> {
     const record = await this.#store.get(ref);
     if (record.hostConfig.ReadonlyRootfs) throw errorOf('permission-denied', 'container rootfs is marked read-only');
-    await this.#withRootfs(record.id, (root) =>
-      extractArchive(root, path, data, { container: ref, noOverwriteDirNonDir: opts.noOverwriteDirNonDir ?? false, copyUIDGID: opts.copyUIDGID ?? false, ...(record.config.User ? { user: record.config.User } : {}) }),
-    );
+    const extract = (root: string) =>
+      extractArchive(root, path, data, { container: ref, noOverwriteDirNonDir: opts.noOverwriteDirNonDir ?? false, copyUIDGID: opts.copyUIDGID ?? false, ...(record.config.User ? { user: record.config.User } : {}) });
+    const live = this.#liveRoot(record);
+    await (live ? extract(live) : this.#withRootfs(record.id, extract));
     this.#publish(record, 'extract-to-dir');
   }
 

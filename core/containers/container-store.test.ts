@@ -19,7 +19,7 @@ containerStoreConformance('SqliteContainerStore', () => {
 });
 
 describe('SqliteContainerStore', () => {
-  it('persists records and names across reopen, in WAL mode with synchronous FULL', async () => {
+  it('persists records and names across reopen, in WAL mode (synchronous NORMAL)', async () => {
     const root = tempRoot();
     try {
       const store = SqliteContainerStore.open(root);

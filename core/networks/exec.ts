@@ -3,23 +3,38 @@
  * the process's exit, not on its pipes closing: netavark starts aardvark-dns, which may keep
  * an inherited descriptor open long after netavark is gone.
  */
-import { spawn } from 'node:child_process';
 import { errorOf } from '../../lib/errdefs/index.js';
+import { exitStatus, spawnFast, type SpawnedProcess } from '../sys/spawn.js';
 
 export interface RunResult {
   stdout: string;
   stderr: string;
 }
 
+const SIGNAL_NAMES: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 15: 'SIGTERM' };
+
+/**
+ * Started without fork (core/sys/spawn.ts: Node's spawn forks the engine on the event loop,
+ * 10-30 ms a time, and a bridged container's start and exit run several helpers). Its exit is
+ * watched with waitpid every few ms: the pipes may outlive it (aardvark-dns).
+ */
 export function run(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  let child: SpawnedProcess;
+  try {
+    child = spawnFast(cmd, [cmd, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
+  } catch (e) {
+    return Promise.reject(errorOf('internal', `${cmd}: ${(e as Error).message}`, e));
+  }
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    const stdoutStream = child.pipes[1]!;
+    const stderrStream = child.pipes[2]!;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => reject(errorOf('internal', `${cmd}: ${e.message}`, e)));
-    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    stdoutStream.on('data', (b: Buffer) => out.push(b));
+    stderrStream.on('data', (b: Buffer) => err.push(b));
+    stdoutStream.on('error', () => undefined);
+    stderrStream.on('error', () => undefined);
+    let exited: { code: number | null; signal: string | null } | undefined;
     let outEnded = false;
     let errEnded = false;
     let settled = false;
@@ -27,8 +42,8 @@ export function run(cmd: string, args: string[], opts: { input?: string; env?: N
       if (settled || !exited) return;
       settled = true;
       clearTimeout(grace);
-      child.stdout.destroy();
-      child.stderr.destroy();
+      stdoutStream.destroy();
+      stderrStream.destroy();
       const stdout = Buffer.concat(out).toString('utf8');
       const stderr = Buffer.concat(err).toString('utf8');
       const { code, signal } = exited;
@@ -39,23 +54,23 @@ export function run(cmd: string, args: string[], opts: { input?: string; env?: N
       }
     };
     let grace: NodeJS.Timeout | undefined;
-    child.stdout.on('end', () => {
+    stdoutStream.on('end', () => {
       outEnded = true;
       if (errEnded) finish();
     });
-    child.stderr.on('end', () => {
+    stderrStream.on('end', () => {
       errEnded = true;
       if (outEnded) finish();
     });
-    child.on('exit', (code, signal) => {
-      exited = { code, signal };
+    void exitStatus(child.pid, 5).then((status) => {
+      exited = { code: status.code, signal: status.signal === null ? null : (SIGNAL_NAMES[status.signal] ?? `signal ${status.signal}`) };
       if (outEnded && errEnded) finish();
       // A daemonized grandchild (aardvark-dns) may hold the pipes: do not wait for it.
       else grace = setTimeout(finish, 50);
     });
-    child.stdin.on('error', () => {
+    child.stdin?.on('error', () => {
       /* the child did not read its input; its exit status tells */
     });
-    child.stdin.end(opts.input ?? '');
+    child.stdin?.end(opts.input ?? '');
   });
 }

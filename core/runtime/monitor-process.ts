@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { errorOf } from '../../lib/errdefs/index.js';
+import { exitStatus, spawnFast, type SpawnedProcess } from '../sys/spawn.js';
 import { monitorBinary } from './monitor-binary.js';
-import { MONITOR_LOG, type MonitorConfig } from './monitor-record.js';
+import { MONITOR_LOG, MONITOR_PID_FILE, readPid, type MonitorConfig } from './monitor-record.js';
 import { runtimeError } from './runtime-error.js';
 
 /** The monitor's one report on its sync pipe (see moby-monitor.c). */
@@ -21,7 +21,7 @@ export interface SpawnedMonitor {
  * parses no JSON). `processFile` makes it an exec monitor.
  */
 export function monitorArgs(config: MonitorConfig, options: { processFile?: string; waitAttach?: boolean } = {}): string[] {
-  const args = ['--id', config.id, '--runtime', config.runtime.binary ?? 'runc', '--state-dir', config.dir, '--sync-fd', '3'];
+  const args = ['--id', config.id, '--runtime', config.runtime.binary ?? 'runc', '--state-dir', config.dir, '--sync-fd', '3', '--detach'];
   if (config.runtime.root) args.push('--runtime-root', config.runtime.root);
   if (config.bundle) args.push('--bundle', config.bundle);
   if (config.logPath) {
@@ -43,42 +43,39 @@ export function monitorArgs(config: MonitorConfig, options: { processFile?: stri
  * `OCI runtime <op> failed: …` when the runtime failed (the monitor has exited
  * then), `internal` when the monitor failed, `failed-precondition` when the
  * monitor binary is missing.
+ *
+ * The monitor is started with `posix_spawn` (no fork of the engine: see core/sys/spawn.ts)
+ * and `--detach`: the process spawned forks the monitor and exits at once (reaped here), so
+ * the monitor is nobody's child here and needs no reaping when it ends.
  */
 export async function spawnMonitor(config: MonitorConfig, op: 'create' | 'exec', args: string[]): Promise<SpawnedMonitor> {
   const binary = monitorBinary();
   const logFd = openSync(join(config.dir, MONITOR_LOG), 'a');
-  let child: ChildProcess;
+  let child: SpawnedProcess;
   try {
-    child = spawn(binary, args, { detached: true, cwd: '/', stdio: ['ignore', logFd, logFd, 'pipe'] });
+    child = spawnFast(binary, [binary, ...args], { stdio: ['null', logFd, logFd, 'pipe'], setsid: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw errorOf('failed-precondition', `container ${config.id}: the monitor binary ${binary} is missing: build it with core/runtime/monitor/build.sh ${binary}`);
+    throw errorOf('internal', `container ${config.id}: cannot start the monitor ${binary}: ${(err as Error).message}`);
   } finally {
     closeSync(logFd);
   }
-  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-  // A failed spawn (no such binary) has no pid; its error event follows.
-  const text = child.pid === undefined ? await spawnError : await readAll(child.stdio[3] as Readable);
-  if (text instanceof Error) {
-    const code = (text as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw errorOf('failed-precondition', `container ${config.id}: the monitor binary ${binary} is missing: build it with core/runtime/monitor/build.sh ${binary}`);
-    throw errorOf('internal', `container ${config.id}: cannot start the monitor ${binary}: ${text.message}`);
-  }
+  const first = exitStatus(child.pid);
+  const text = await readAll(child.pipes[3]!);
+  const firstExit = await first;
   const newline = text.indexOf('\n');
   const head = newline < 0 ? text : text.slice(0, newline);
   const rest = newline < 0 ? '' : text.slice(newline + 1);
-  const monitorPid = child.pid ?? 0;
-  if (head.startsWith('ready ')) {
-    child.unref();
-    return { monitorPid, report: { status: 'ready', pid: Number(head.slice(6)) } };
-  }
-  if (head === 'waiting') {
-    child.unref();
-    return { monitorPid, report: { status: 'waiting' } };
-  }
+  const monitorPid = await readPid(join(config.dir, MONITOR_PID_FILE));
+  if (head.startsWith('ready ')) return { monitorPid, report: { status: 'ready', pid: Number(head.slice(6)) } };
+  if (head === 'waiting') return { monitorPid, report: { status: 'waiting' } };
   // The monitor failed and exits: wait for it so that nothing is left behind.
-  await exited(child, 5000);
+  if (monitorPid > 0) await gone(monitorPid, 5000);
   if (head === 'error runtime') throw runtimeError(op, rest);
   if (head === 'error monitor') throw errorOf('internal', `container ${config.id}: ${rest.trim()}`);
   const log = await readFile(join(config.dir, MONITOR_LOG), 'utf8').catch(() => '');
-  throw errorOf('internal', `container ${config.id}: the monitor exited without a report: ${log.trim() || `exit ${child.exitCode ?? child.signalCode}`}`);
+  throw errorOf('internal', `container ${config.id}: the monitor exited without a report: ${log.trim() || `exit ${firstExit.code ?? firstExit.signal}`}`);
 }
 
 /** An absolute path for the runtime binary (the monitor execs it without a PATH search). */
@@ -108,16 +105,23 @@ function readAll(stream: Readable): Promise<string> {
   });
 }
 
-function exited(child: ChildProcess, timeoutMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      resolve();
-    }, timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+/** Resolves once `pid` has gone (or is a zombie), or after `timeoutMs` (then it is killed). */
+async function gone(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let wait = 1;
+  for (;;) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    // A recycled pid would not be a moby-monitor: only ours is waited for (`(moby-monitor) <state>`).
+    if (!stat || !stat.includes('(moby-monitor)') || stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return;
+    if (Date.now() >= deadline) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    wait = Math.min(wait * 2, 50);
+  }
 }

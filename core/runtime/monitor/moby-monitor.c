@@ -15,7 +15,12 @@
  *                --state-dir DIR [--sync-fd N]
  *                [--log-path FILE [--log-max-size BYTES] [--log-max-files N]]
  *                [--tty] [--stdin] [--stdin-once]
- *                [--exec PROCESS_JSON [--wait-attach]]
+ *                [--exec PROCESS_JSON [--wait-attach]] [--detach]
+ *
+ * With --detach it forks first and the first process exits at once: the
+ * monitor is not the driver's child (the driver starts it with posix_spawn,
+ * without fork, and reaps that first process only); it writes its own pid to
+ * monitor.pid before it reports.
  *
  * Without --exec (container mode) it runs (S = the state dir, absolute)
  *   RUNTIME [--root R] --log S/runtime.log --log-format json create --bundle B
@@ -101,7 +106,7 @@
 /* ---- options ---- */
 static const char *opt_id, *opt_bundle, *opt_runtime, *opt_root, *opt_state, *opt_log, *opt_exec;
 static long long opt_log_max = -1;
-static int opt_log_files = 1, opt_tty, opt_stdin, opt_stdin_once, opt_wait_attach, sync_fd = -1;
+static int opt_log_files = 1, opt_tty, opt_stdin, opt_stdin_once, opt_wait_attach, opt_detach, sync_fd = -1;
 
 /* ---- state ---- */
 struct ostream {
@@ -956,6 +961,7 @@ static void parse_args(int argc, char **argv) {
     if (!strcmp(a, "--stdin")) { opt_stdin = 1; continue; }
     if (!strcmp(a, "--stdin-once")) { opt_stdin_once = 1; continue; }
     if (!strcmp(a, "--wait-attach")) { opt_wait_attach = 1; continue; }
+    if (!strcmp(a, "--detach")) { opt_detach = 1; continue; }
     char msg[256];
     snprintf(msg, sizeof msg, "unknown argument %s", a);
     usage(msg);
@@ -973,6 +979,13 @@ int main(int argc, char **argv) {
   }
   for (int i = 0; i < MAX_CLIENTS; i++) clients[i].fd = -1;
   parse_args(argc, argv);
+  if (opt_detach) {
+    /* The driver spawned us without fork (posix_spawn) and reaps only this first process:
+     * the monitor goes on in a child, reparented to init (or the nearest subreaper). */
+    pid_t child = fork();
+    if (child < 0) fail_monitor("fork");
+    if (child > 0) _exit(0);
+  }
   signal(SIGPIPE, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
   setsid(); /* already a session leader when the driver spawned us detached */
