@@ -188,7 +188,7 @@ export class LocalNetworkService implements NetworkService {
       netById: db.prepare<[string], NetworkRow>('SELECT * FROM networks WHERE id = ?'),
       netByName: db.prepare<[string], NetworkRow>('SELECT * FROM networks WHERE name = ?'),
       netByPrefix: db.prepare<[string, string], NetworkRow>('SELECT * FROM networks WHERE id >= ? AND id < ? ORDER BY id LIMIT 2'),
-      netAll: db.prepare<[], NetworkRow>('SELECT * FROM networks ORDER BY created, id'),
+      netAll: db.prepare<[], NetworkRow>('SELECT * FROM networks ORDER BY created, rowid'),
       netInsert: db.prepare<[string, string, string, string, string, number, string]>(
         'INSERT INTO networks (id, name, created, device, subnet, predefined, record) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
