@@ -155,6 +155,15 @@ function newId(): string {
   return randomBytes(32).toString('hex');
 }
 
+/**
+ * The network's name as netavark knows it: unique to the network, not its Docker name. netavark
+ * names its firewall chains after it (`NETAVARK-<sha512(name)>`), so two engines on one host
+ * each with a network called `bridge` would otherwise share, and tear down, each other's chains.
+ */
+function netavarkName(net: { res: { Id: string } }): string {
+  return `moby-${net.res.Id.slice(0, 16)}`;
+}
+
 function nowRfc3339(): string {
   return new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
 }
@@ -698,7 +707,7 @@ export class LocalNetworkService implements NetworkService {
 
       const input = this.netavarkInput(net, cid, name, iface, ip, dnsAliases, req.macAddress, claimed, userDefined ? sandbox.dnsServers : undefined);
       const status = await this.netavark.setup(sandbox.netnsPath, input);
-      const mac = status[net.res.Name]?.interfaces[iface]?.mac_address ?? '';
+      const mac = status[netavarkName(net)]?.interfaces[iface]?.mac_address ?? '';
       this.stmts.epActivate.run(mac, endpointId);
 
       let dns: ConnectResult['dns'];
@@ -774,7 +783,7 @@ export class LocalNetworkService implements NetworkService {
     const mtu = net.res.Options['com.docker.network.driver.mtu'];
     if (mtu && mtu !== '1500') options.mtu = mtu;
     const n: NetavarkNetwork = {
-      name: net.res.Name,
+      name: netavarkName(net),
       id: net.res.Id,
       driver: 'bridge',
       network_interface: net.device,
@@ -804,8 +813,8 @@ export class LocalNetworkService implements NetworkService {
     return {
       container_id: cid,
       container_name: name,
-      networks: { [net.res.Name]: perNet },
-      network_info: { [net.res.Name]: this.netavarkNetwork(net) },
+      networks: { [netavarkName(net)]: perNet },
+      network_info: { [netavarkName(net)]: this.netavarkNetwork(net) },
       port_mappings: mappings,
       // The container's `--dns`: what aardvark asks for names it does not know (Docker's external servers).
       ...(dnsServers?.length ? { dns_servers: dnsServers } : {}),
