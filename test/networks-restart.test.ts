@@ -16,10 +16,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { State } from '../api/moby/component_registry/v1/component_registry.js';
 import { dockerHard, inspect, ok, startContainerTarget, targetKind, type ContainerTarget } from './support/container-target.js';
+import { freePort, hostLinks, rulesMentioning } from './support/host-net.js';
 import { waitUntil } from './support/wait.js';
 
 const run = promisify(execFile);
@@ -34,33 +34,15 @@ interface NetworkInspect {
 }
 
 /** A free TCP port on 127.0.0.1 (closed again before use). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function sh(cmd: string): Promise<string> {
-  return (await run('sh', ['-c', cmd], { maxBuffer: 16 << 20 })).stdout;
-}
-
 /** Interfaces whose master is `bridge` (the containers' veths on it). */
 async function portsOf(bridge: string): Promise<string[]> {
-  const links = JSON.parse(await sh('ip -j link show')) as { ifname: string; master?: string }[];
+  const links = await hostLinks();
   return links.filter((l) => l.master === bridge).map((l) => l.ifname);
 }
 
 async function linkExists(name: string): Promise<boolean> {
-  const links = JSON.parse(await sh('ip -j link show')) as { ifname: string }[];
+  const links = await hostLinks();
   return links.some((l) => l.ifname === name);
-}
-
-/** iptables lines (filter and nat) that mention `needle`. */
-async function rulesMentioning(needle: string): Promise<string[]> {
-  const text = (await sh('iptables-save 2>/dev/null || true')) + (await sh('iptables-save -t nat 2>/dev/null || true'));
-  return text.split('\n').filter((line) => line.includes(needle));
 }
 
 async function curl(port: number): Promise<string> {
@@ -162,13 +144,13 @@ describe(`networks and volumes survive the engine (target: ${targetKind()})`, { 
     await must(['rm', ...containers]);
     const veths = await portsOf(p.bridge);
     assert.deepEqual(veths, [], `interfaces still on ${p.bridge}: ${veths.join(', ')}`);
-    const rules = await rulesMentioning(p.subnet);
+    const rules = await rulesMentioning([p.subnet]);
     assert.deepEqual(rules, [], `firewall rules for ${p.subnet} left:\n${rules.join('\n')}`);
     assert.equal(await curl(p.port), '', `127.0.0.1:${p.port} no longer answers`);
     assert.deepEqual(Object.keys((await inspectNetwork(p.net)).Containers), []);
     await must(['network', 'rm', p.net]);
     assert.equal(await linkExists(p.bridge), false, `${p.bridge} removed with its network`);
-    assert.deepEqual(await rulesMentioning(p.subnet), []);
+    assert.deepEqual(await rulesMentioning([p.subnet]), []);
   }
 
   it('after an engine restart: same IPs, name resolution, published port, network inspect; stop/rm tear down', { timeout: TEST_TIMEOUT }, async (t) => {

@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { dockerHard, ok, startContainerTarget, targetKind, type ContainerTarget } from './support/container-target.js';
 import { startDnsResponder } from './support/dns-responder.js';
+import { freePort, hostLinks, rulesMentioning, sh } from './support/host-net.js';
 import { waitUntil } from './support/wait.js';
 
 const run = promisify(execFile);
@@ -29,29 +29,10 @@ interface NetworkInspect {
   Containers: Record<string, { Name: string; IPv4Address: string }>;
 }
 
-/** A free TCP port on 127.0.0.1 (closed again before use). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function sh(cmd: string): Promise<string> {
-  return (await run('sh', ['-c', cmd], { maxBuffer: 16 << 20 })).stdout;
-}
-
 /** Interfaces whose name or master is one of `bridges`. */
 async function linksOf(bridges: string[]): Promise<string[]> {
-  const links = JSON.parse(await sh('ip -j link show')) as { ifname: string; master?: string }[];
+  const links = await hostLinks();
   return links.filter((l) => bridges.includes(l.ifname) || (l.master !== undefined && bridges.includes(l.master))).map((l) => l.ifname);
-}
-
-/** iptables lines that mention any of `needles`. */
-async function rulesMentioning(needles: string[]): Promise<string[]> {
-  const text = (await sh('iptables-save 2>/dev/null || true')) + (await sh('iptables-save -t nat 2>/dev/null || true'));
-  return text.split('\n').filter((line) => needles.some((n) => line.includes(n)));
 }
 
 /** Whether `subnet` is claimed host-wide (core/networks/claims.ts) by an engine outside `ourDir`. */

@@ -2,7 +2,7 @@
 // dockerd through startReferenceDockerd) with a clean-up that also removes their networks, the
 // busybox rootfs with the applets the network figures need, timestamps taken inside a
 // container, waiting for a container's listening socket, and the host-side sender.
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -208,17 +208,7 @@ export async function waitListening(engine: DockerTarget, container: string, por
   }
 }
 
-/** A TCP port free on 127.0.0.1 right now (bound and let go). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort } from '../../test/support/host-net.js';
 
 /**
  * Connects to `127.0.0.1:port`, writes `bytes` (a 1 MiB buffer over and over, minding
