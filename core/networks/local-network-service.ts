@@ -15,6 +15,7 @@ import Database from 'better-sqlite3';
 import { errorOf } from '../../lib/errdefs/index.js';
 import { migrate } from '../metadata/migrations.js';
 import { HostClaims } from './claims.js';
+import { waitForAnswer } from './dns-probe.js';
 import {
   chooseSubnet,
   checkStaticAddress,
@@ -713,6 +714,10 @@ export class LocalNetworkService implements NetworkService {
       let dns: ConnectResult['dns'];
       if (userDefined) {
         const gw = formatIPv4(pool.gateway);
+        // aardvark-dns reloads after netavark returns: the container's process must not ask it before.
+        const known = waitForAnswer(gw, cid.slice(0, 12), ip).then((ok) => {
+          if (!ok) this.warn(`aardvark-dns on ${gw} did not learn ${cid.slice(0, 12)} within 2 s`);
+        });
         if (this.opts.localResolver) {
           try {
             await this.applyResolver(cid);
@@ -722,6 +727,7 @@ export class LocalNetworkService implements NetworkService {
             dns = { nameservers: [gw], search: [], options: [] };
           }
         } else dns = { nameservers: [gw], search: [], options: [] };
+        await known;
       }
       const settings = this.endpointSettings(net, endpointId, ip, mac, aliases, name, cid, req.ipv4Address);
       return dns ? { endpoint: settings, ports: portMap, dns } : { endpoint: settings, ports: portMap };

@@ -7,6 +7,8 @@ import { createSocket, type Socket } from 'node:dgram';
 
 export interface DnsResponder {
   address: string;
+  /** The UDP port it answers on (53 unless told otherwise; 0 picks a free one). */
+  port: number;
   /** Names asked, in order (lower case, no trailing dot). */
   asked: string[];
   close(): Promise<void>;
@@ -48,7 +50,7 @@ export async function startDnsResponder(address: string, records: Record<string,
     socket.once('error', reject);
     socket.bind(port, address, () => resolve());
   });
-  return { address, asked, close: () => new Promise((resolve) => socket.close(() => resolve())) };
+  return { address, port: socket.address().port, asked, close: () => new Promise((resolve) => socket.close(() => resolve())) };
 }
 
 function readName(msg: Buffer, start: number): { name: string; end: number } {
