@@ -238,9 +238,9 @@ describe(`networks through the docker CLI (target: ${targetKind()})`, { timeout:
       assert.match(out, /Address: 10\.9\.8\.7/, out);
       assert.ok(server.asked.includes(`outside-${tag}.test`), `the given server was asked: ${server.asked.join(', ')}`);
       assert.ok(!server.asked.includes(`dnsa-${tag}`), 'container names are answered by the network');
-      await must(['rm', '-f', `dnsa-${tag}`]);
-      await must(['network', 'rm', net]);
     } finally {
+      await d(['rm', '-f', `dnsa-${tag}`]);
+      await d(['network', 'rm', net]);
       await server.close();
     }
   });
