@@ -70,11 +70,12 @@ export function logsToProto(ref: string, o: LogsOptions): LogsRequest {
     ref, follow: o.follow ?? false, stdout: o.stdout ?? false, stderr: o.stderr ?? false,
     sinceNanos: o.sinceNanos ? o.sinceNanos.toString() : '', untilNanos: o.untilNanos ? o.untilNanos.toString() : '',
     tail: o.tail === undefined || o.tail === 'all' ? -1 : o.tail,
+    coalesce: o.coalesce ?? false,
   };
 }
 
 export function logsFromProto(r: LogsRequest): LogsOptions {
-  const out: LogsOptions = { follow: r.follow, stdout: r.stdout, stderr: r.stderr, tail: r.tail < 0 ? 'all' : r.tail };
+  const out: LogsOptions = { follow: r.follow, stdout: r.stdout, stderr: r.stderr, tail: r.tail < 0 ? 'all' : r.tail, coalesce: r.coalesce };
   if (r.sinceNanos && r.sinceNanos !== '0') out.sinceNanos = BigInt(r.sinceNanos);
   if (r.untilNanos && r.untilNanos !== '0') out.untilNanos = BigInt(r.untilNanos);
   return out;

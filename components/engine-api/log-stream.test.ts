@@ -73,7 +73,8 @@ const fakeContainers: RouteGroup = () => [
         signal: clientGone(res),
         pollIntervalMs: 50,
       });
-      await writeLogStream(res, entries, { apiVersion, tty: c.tty, stdout: on('stdout'), stderr: on('stderr'), timestamps: on('timestamps') });
+      // As the real route: a read that does not follow merges runs of one stream into one frame.
+      await writeLogStream(res, entries, { apiVersion, tty: c.tty, stdout: on('stdout'), stderr: on('stderr'), timestamps: on('timestamps'), merge: !on('follow') });
       finished.add(params.id!);
     },
   },
@@ -181,11 +182,33 @@ test('writeLogStream coalesces many lines into few big writes', async () => {
   await writeFile(c.path, Array.from({ length: n }, (_, i) => line(`line ${i}\n`, i % 3 ? 'stdout' : 'stderr', '2026-12-02T01:02:03.5Z')).join(''));
   const res = await get('/v1.47/containers/many/logs?stderr=1&stdout=1&tail=all');
   const frames = decodeFrames(res.body);
-  assert.equal(frames.length, n);
-  assert.equal(frames[n - 1]!.payload.toString(), `line ${n - 1}\n`);
+  // Runs of one stream share a frame: stderr, stdout×2, stderr, stdout×2, …
+  const runs = Array.from({ length: n }, (_, i) => (i % 3 ? 1 : 2)).filter((s, i, all) => i === 0 || all[i - 1] !== s).length;
+  // (a run cut by the end of a 256 KiB write starts a new frame in the next)
+  assert.ok(frames.length >= runs && frames.length <= runs + 5, `${frames.length} frames for ${runs} runs`);
+  assert.deepEqual(frames.slice(0, 3).map((f) => [f.stream, f.payload.toString()]), [[2, 'line 0\n'], [1, 'line 1\nline 2\n'], [2, 'line 3\n']]);
+  const of = (stream: number) => Buffer.concat(frames.filter((f) => f.stream === stream).map((f) => f.payload)).toString();
+  const want = (stream: number) => Array.from({ length: n }, (_, i) => i).filter((i) => (i % 3 ? 1 : 2) === stream).map((i) => `line ${i}\n`).join('');
+  assert.equal(of(1), want(1));
+  assert.equal(of(2), want(2));
   assert.ok(res.chunks <= 5, `${res.chunks} chunks for ${res.body.length} bytes`);
   const tail = await get('/v1.47/containers/many/logs?stdout=1&stderr=1&tail=2');
-  assert.deepEqual(decodeFrames(tail.body).map((f) => f.payload.toString()), [`line ${n - 2}\n`, `line ${n - 1}\n`]);
+  assert.deepEqual(decodeFrames(tail.body).map((f) => f.payload.toString()), [`line ${n - 2}\n`, `line ${n - 1}\n`]); // stderr, then stdout
+});
+
+test('writeLogStream merges a run of one stream into frames of at most 256 KiB; a follow keeps one frame per entry', async () => {
+  const c = addContainer('runs');
+  const n = 10_000; // 50 bytes a line: 500 kB in all, so more than one frame
+  const text = (i: number) => `${String(i).padStart(48, '.')}\n`;
+  await writeFile(c.path, Array.from({ length: n }, (_, i) => line(text(i), 'stdout', '2026-12-02T01:02:03.5Z')).join(''));
+  const merged = decodeFrames((await get('/v1.47/containers/runs/logs?stdout=1&stderr=1')).body);
+  assert.ok(merged.length >= 2 && merged.length <= 3, `${merged.length} frames`);
+  assert.ok(merged.every((f) => f.stream === 1 && f.payload.length <= 256 * 1024));
+  assert.equal(Buffer.concat(merged.map((f) => f.payload)).toString(), Array.from({ length: n }, (_, i) => text(i)).join(''));
+  const pending = get('/v1.47/containers/runs/logs?stdout=1&stderr=1&follow=1&tail=3');
+  await sleep(200);
+  c.stop();
+  assert.deepEqual(decodeFrames((await pending).body).map((f) => f.payload.toString()), [text(n - 3), text(n - 2), text(n - 1)]);
 });
 
 test('writeLogStream follows: headers at once, new lines as written, the end when the container stops', async () => {

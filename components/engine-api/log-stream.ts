@@ -12,8 +12,14 @@
  *   (systemerr) frame, or raw with a TTY, then the body ends.
  *
  * Many entries go out in one write (coalesced up to 256 KiB), with backpressure; a source that
- * has `batches()` (core/logs `readLogs`) is read a block at a time and each entry is copied
- * straight from the block it was decoded in.
+ * has `batches()` (core/logs `readLogs`, the container engine's `logs`) is read a batch at a
+ * time and each entry is copied straight into the write.
+ *
+ * `merge` (for a read that does not follow): consecutive entries of one stream share one
+ * frame. The bytes each stream carries are the same; the client has one frame to decode per
+ * 256 KiB instead of one per line (the docker CLI decodes and writes each frame on its own,
+ * which bounds `docker logs` at a few MB/s of short lines). A follow keeps one frame per
+ * entry, which streaming clients read as one line at a time.
  */
 import type { ServerResponse } from 'node:http';
 import { BlockEntry, fixedNanoTime, type LogEntry } from '../../core/logs/json-line.js';
@@ -29,10 +35,15 @@ export interface LogStreamOptions {
   stderr: boolean;
   timestamps?: boolean;
   details?: boolean;
+  /** Consecutive entries of one stream in one frame (see above). */
+  merge?: boolean;
 }
 
-/** A source of entries; with `batches()` it is read a block at a time. */
-export type LogSource = AsyncIterable<LogEntry> & { batches?(): AsyncIterable<readonly LogEntry[]> };
+/** What the body needs of an entry: core/logs' entries and the container engine's both are. */
+export type StreamEntry = Pick<LogEntry, 'stream' | 'time' | 'attrs'> & { readonly line: Uint8Array };
+
+/** A source of entries; with `batches()` it is read a batch at a time. */
+export type LogSource = AsyncIterable<StreamEntry> & { batches?(): AsyncIterable<readonly StreamEntry[]> };
 
 /** One write's worth of bytes. */
 export const coalesceBytes = 256 * 1024;
@@ -83,13 +94,13 @@ const idle = Symbol('idle');
  * Groups the entries of a plain iterable: everything already available goes in one batch,
  * which ends as soon as the next entry is not ready (so a follow is not held back).
  */
-async function* batched(source: AsyncIterable<LogEntry>): AsyncGenerator<LogEntry[]> {
+async function* batched(source: AsyncIterable<StreamEntry>): AsyncGenerator<StreamEntry[]> {
   const it = source[Symbol.asyncIterator]();
-  let batch: LogEntry[] = [];
+  let batch: StreamEntry[] = [];
   try {
     let next = it.next();
     for (;;) {
-      let r: IteratorResult<LogEntry> | typeof idle;
+      let r: IteratorResult<StreamEntry> | typeof idle;
       try {
         if (batch.length === 0) r = await next;
         else r = await Promise.race([next, new Promise<typeof idle>((resolve) => setImmediate(resolve, idle))]);
@@ -120,13 +131,16 @@ async function* batched(source: AsyncIterable<LogEntry>): AsyncGenerator<LogEntr
 class Coalescer {
   #buf = Buffer.allocUnsafe(coalesceBytes);
   #len = 0;
+  /** Where the open frame's header is (merge), or -1. */
+  #frameAt = -1;
+  #frameStream: StdStreamId = StdStream.stdout;
   constructor(
     private readonly res: ServerResponse,
     private readonly framed: boolean,
     private readonly options: LogStreamOptions,
   ) {}
 
-  add(entry: LogEntry): void {
+  add(entry: StreamEntry): void {
     if (entry.stream === 'stdout' ? !this.options.stdout : !this.options.stderr) return;
     const stream = entry.stream === 'stdout' ? StdStream.stdout : StdStream.stderr;
     const prefix = this.#prefix(entry);
@@ -148,9 +162,19 @@ class Coalescer {
     }
     const buf = this.#buf;
     let o = this.#len;
-    if (this.framed) o = writeFrameHeader(buf, o, stream, payload);
+    if (this.framed && this.options.merge && this.#frameAt >= 0 && this.#frameStream === stream) {
+      buf.writeUInt32BE(buf.readUInt32BE(this.#frameAt + 4) + payload, this.#frameAt + 4);
+    } else if (this.framed) {
+      this.#frameAt = o;
+      this.#frameStream = stream;
+      o = writeFrameHeader(buf, o, stream, payload);
+    }
     if (prefix.length > 0) o += buf.write(prefix, o, 'utf8');
-    o += block ? block.block.copy(buf, o, block.lineStart, block.lineEnd) : entry.line.copy(buf, o);
+    if (block) o += block.block.copy(buf, o, block.lineStart, block.lineEnd);
+    else {
+      buf.set(entry.line, o);
+      o += entry.line.length;
+    }
     this.#len = o;
   }
 
@@ -171,9 +195,10 @@ class Coalescer {
     this.res.write(this.#buf.subarray(0, this.#len));
     this.#buf = Buffer.allocUnsafe(coalesceBytes); // the written one belongs to the socket now
     this.#len = 0;
+    this.#frameAt = -1;
   }
 
-  #prefix(entry: LogEntry): string {
+  #prefix(entry: StreamEntry): string {
     let prefix = '';
     if (this.options.timestamps) prefix = `${fixedNanoTime(entry.time)} `;
     if (this.options.details) prefix += `${attrsText(entry.attrs)} `;

@@ -107,6 +107,12 @@ export interface LogsOptions {
   /** `all` or a number of lines from the end. */
   tail?: number | 'all';
   timestamps?: boolean;
+  /**
+   * Entries of one stream in a row may come as one entry, with the first one's time: for a
+   * caller that shows no times and needs no entry boundaries (a read that neither follows nor
+   * shows timestamps).
+   */
+  coalesce?: boolean;
   signal?: AbortSignal;
 }
 

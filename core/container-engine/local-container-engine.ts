@@ -32,7 +32,7 @@ import type { EventDraft } from '../events/event-message.js';
 import type { ImageStore } from '../image-store/image-store.js';
 import type { LayerStore } from '../layers/layer-store.js';
 import { chainId } from '../snapshots/chain-id.js';
-import { readLogs } from '../logs/index.js';
+import { coalesceRuns, readLogs } from '../logs/index.js';
 import { archivePath, diffChanges, exportRootfs, extractArchive, layerFromUpper, statPath } from '../rootfs/index.js';
 import {
   encodeFrame, OciRuntime, readExitRecord, stateDirName, reattach, startContainer, startExec, waitExit, type ExitRecord, type OciRuntimeOptions,
@@ -1271,12 +1271,12 @@ export class LocalContainerEngine implements ContainerEngine {
     });
     const wantOut = opts.stdout ?? false;
     const wantErr = opts.stderr ?? false;
+    const coalesce = opts.coalesce ?? false;
     const entries = (async function* (): AsyncGenerator<LogEntry[]> {
       try {
         for await (const batch of reader.batches()) {
-          const picked: LogEntry[] = [];
-          for (const e of batch) if (e.stream === 'stdout' ? wantOut : wantErr) picked.push({ stream: e.stream, line: e.line, time: e.time });
-          if (picked.length) yield picked;
+          const picked = batch.filter((e) => (e.stream === 'stdout' ? wantOut : wantErr));
+          if (picked.length) yield coalesce ? coalesceRuns(picked) : picked.map((e) => ({ stream: e.stream, line: e.line, time: e.time }));
         }
       } catch (err) {
         if (isKind(err, 'not-found')) return;

@@ -13,4 +13,5 @@ export {
   type LogEntry,
   type LogStreamName,
 } from './json-line.js';
+export { coalesceRuns, type CoalescedEntry } from './coalesce.js';
 export { readBlockSize, readLogs, tailStart, type LogReader, type ReadLogsOptions } from './json-file-reader.js';

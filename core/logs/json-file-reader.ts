@@ -199,40 +199,66 @@ interface ReadState {
 /**
  * Reads complete lines of `fh` from `pos` up to `end` (or to the current end of file) and
  * yields their entries a block at a time. Returns where the next unread line starts.
+ *
+ * A bulk read (a full block) starts reading the next block before its own entries are decoded
+ * and consumed, so the disk and the decoding overlap.
  */
 async function* readRange(fh: FileHandle, pos: number, end: number | undefined, state: ReadState): AsyncGenerator<LogEntry[], number> {
   let size = readBlockSize;
-  while (!state.stopped && !state.signal?.aborted) {
-    const want = end === undefined ? size : Math.min(size, end - pos);
-    if (want <= 0) break;
-    let buf = state.scratch !== undefined && state.scratch.length >= want ? state.scratch : Buffer.allocUnsafeSlow(want);
-    state.scratch = undefined;
-    const got = await readFully(fh, buf, want, pos);
-    if (got === 0) {
-      state.scratch = buf;
-      break;
+  let ahead: { at: number; want: number; buf: Buffer; read: Promise<number> } | undefined;
+  try {
+    while (!state.stopped && !state.signal?.aborted) {
+      const want = end === undefined ? size : Math.min(size, end - pos);
+      if (want <= 0) break;
+      let buf: Buffer;
+      let got: number;
+      if (ahead !== undefined && ahead.at === pos && ahead.want === want) {
+        buf = ahead.buf;
+        got = await ahead.read;
+      } else {
+        if (ahead !== undefined) await ahead.read.catch(() => undefined);
+        buf = state.scratch !== undefined && state.scratch.length >= want ? state.scratch : Buffer.allocUnsafeSlow(want);
+        state.scratch = undefined;
+        got = await readFully(fh, buf, want, pos);
+      }
+      ahead = undefined;
+      if (got === 0) {
+        state.scratch = buf;
+        break;
+      }
+      const lastNl = buf.lastIndexOf(NEWLINE, got - 1);
+      if (lastNl < 0) {
+        state.scratch = buf;
+        if (got < want) break; // only a partial line so far
+        size *= 2; // a line longer than the block
+        continue;
+      }
+      const used = lastNl + 1;
+      if (used < buf.length / 4) {
+        // A small read (following): copy its lines out and keep the big buffer for the next one.
+        const small = Buffer.allocUnsafeSlow(used);
+        buf.copy(small, 0, 0, used);
+        state.scratch = buf;
+        buf = small;
+      } else if (got === want) {
+        const at = pos + used;
+        const next = end === undefined ? readBlockSize : Math.min(readBlockSize, end - at);
+        if (next > 0) {
+          const nextBuf = Buffer.allocUnsafeSlow(next);
+          ahead = { at, want: next, buf: nextBuf, read: readFully(fh, nextBuf, next, at) };
+          ahead.read.catch(() => undefined); // awaited when used; a failure then is the read's
+        }
+      }
+      const { entries, pastUntil } = decodeLines(buf, 0, used, state.filter);
+      pos += used;
+      if (pastUntil) state.stopped = true;
+      if (entries.length > 0) yield entries;
+      if (got < want) break; // end of file for now
+      size = readBlockSize;
     }
-    const lastNl = buf.lastIndexOf(NEWLINE, got - 1);
-    if (lastNl < 0) {
-      state.scratch = buf;
-      if (got < want) break; // only a partial line so far
-      size *= 2; // a line longer than the block
-      continue;
-    }
-    const used = lastNl + 1;
-    if (used < buf.length / 4) {
-      // A small read (following): copy its lines out and keep the big buffer for the next one.
-      const small = Buffer.allocUnsafeSlow(used);
-      buf.copy(small, 0, 0, used);
-      state.scratch = buf;
-      buf = small;
-    }
-    const { entries, pastUntil } = decodeLines(buf, 0, used, state.filter);
-    pos += used;
-    if (pastUntil) state.stopped = true;
-    if (entries.length > 0) yield entries;
-    if (got < want) break; // end of file for now
-    size = readBlockSize;
+  } finally {
+    // The file is closed after us: no read may still be running on it.
+    if (ahead !== undefined) await ahead.read.catch(() => undefined);
   }
   return pos;
 }

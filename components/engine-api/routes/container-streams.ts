@@ -8,17 +8,15 @@
  * client's half-close is the end of its stdin, never a disconnect; a full close detaches.
  * Clients without `Upgrade` get the old `200 OK` head and the same bytes.
  */
-import type { ServerResponse } from 'node:http';
-import type { AttachInput, AttachSession, ContainerEngine, LogEntry } from '../../../core/container-engine/container-engine.js';
-import { fixedNanoTime, unixTimeToNanos } from '../../../core/logs/json-line.js';
+import type { AttachInput, AttachSession, ContainerEngine } from '../../../core/container-engine/container-engine.js';
+import { unixTimeToNanos } from '../../../core/logs/json-line.js';
 import { errorOf } from '../../../lib/errdefs/index.js';
-import { versionAtLeast } from '../api-version.js';
-import { hijack, streamContentType } from '../hijack.js';
-import { encodeFrame, StdStream } from '../stdcopy.js';
+import { hijack } from '../hijack.js';
+import { writeLogStream, type LogSource } from '../log-stream.js';
 import type { EngineApiDeps } from '../engine-api-deps.js';
 import { readJsonObject } from '../json-body.js';
 import { boolValue } from '../query.js';
-import { writeEmpty, writeHead } from '../respond.js';
+import { writeEmpty } from '../respond.js';
 import type { RequestContext, Route } from '../router.js';
 
 
@@ -133,24 +131,22 @@ async function logs({ res, params, query, apiVersion }: RequestContext, c: Conta
   const controller = new AbortController();
   const onClose = () => controller.abort();
   res.once('close', onClose);
+  const follow = boolValue(query, 'follow');
   const { tty, entries } = await c.logs(params.id!, {
-    follow: boolValue(query, 'follow'), stdout, stderr, tail, timestamps, signal: controller.signal,
+    follow, stdout, stderr, tail, timestamps, coalesce: !follow && !timestamps, signal: controller.signal,
     ...(since ? { sinceNanos: since } : {}), ...(until ? { untilNanos: until } : {}),
   });
-  const headers: Record<string, string> = { 'Transfer-Encoding': 'chunked' };
-  if (versionAtLeast(apiVersion, '1.42')) headers['Content-Type'] = streamContentType(apiVersion, tty);
-  writeHead(res, 200, headers);
-  res.flushHeaders();
+  const source: LogSource = {
+    batches: () => entries,
+    async *[Symbol.asyncIterator]() {
+      for await (const batch of entries) yield* batch;
+    },
+  };
   try {
-    for await (const batch of entries) {
-      if (!res.write(encodeEntries(batch, tty, timestamps))) await drainedResponse(res);
-    }
-  } catch (err) {
-    if (!controller.signal.aborted && !tty) res.write(encodeFrame(StdStream.systemErr, Buffer.from(`Error grabbing logs: ${(err as Error).message}\n`)));
+    await writeLogStream(res, source, { apiVersion, tty, stdout, stderr, timestamps, merge: !follow });
   } finally {
     res.off('close', onClose);
   }
-  res.end();
 }
 
 function timeQuery(query: URLSearchParams, key: string): bigint | undefined {
@@ -160,36 +156,6 @@ function timeQuery(query: URLSearchParams, key: string): bigint | undefined {
   if (nanos === undefined) throw errorOf('invalid-argument', `invalid value for ${key}: ${raw}`);
   return nanos;
 }
-
-/** Many entries as one write: Docker's frames (or raw bytes with a TTY), timestamps first when asked. */
-export function encodeEntries(batch: readonly LogEntry[], tty: boolean, timestamps: boolean): Buffer {
-  const parts: Buffer[] = [];
-  for (const e of batch) {
-    const line = Buffer.from(e.line.buffer, e.line.byteOffset, e.line.byteLength);
-    const payload = timestamps ? Buffer.concat([Buffer.from(`${fixedNanoTime(e.time)} `), line]) : line;
-    if (tty) parts.push(payload);
-    else {
-      const header = Buffer.alloc(8);
-      header[0] = e.stream === 'stderr' ? 2 : 1;
-      header.writeUInt32BE(payload.length, 4);
-      parts.push(header, payload);
-    }
-  }
-  return Buffer.concat(parts);
-}
-
-function drainedResponse(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
-
 
 /** The client's stdin as an async iterable, fed by socket events. */
 class InputQueue implements AsyncIterable<AttachInput> {

@@ -95,7 +95,7 @@
 #define CLIENT_MAX_PENDING (1024 * 1024)
 #define CLIENT_HIGH (256 * 1024)
 #define STALL_MS 1000
-#define READ_CHUNK (32 * 1024)
+#define READ_CHUNK (64 * 1024)
 #define LOG_LINE_MAX (16 * 1024) /* Docker's copier buffer: longer lines are split */
 #define STDIN_BUF 65536
 #define CLIENT_READ 4096
@@ -184,12 +184,22 @@ static void set_nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NON
 
 /* RFC 3339 with nanoseconds, trailing zeros trimmed, as Go's time.RFC3339Nano in UTC. */
 static size_t format_time(char *out, struct timespec ts) {
-  struct tm tm;
-  gmtime_r(&ts.tv_sec, &tm);
-  size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+  /* A log entry per line: the seconds part changes once a second, so it is formatted once. */
+  static time_t cached_sec = -1;
+  static char cached[32];
+  static size_t cached_len;
+  if (ts.tv_sec != cached_sec) {
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    cached_len = strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
+    cached_sec = ts.tv_sec;
+  }
+  size_t n = cached_len;
+  memcpy(out, cached, n);
   if (ts.tv_nsec) {
-    char frac[16];
-    snprintf(frac, sizeof frac, "%09ld", ts.tv_nsec);
+    char frac[9];
+    long ns = ts.tv_nsec;
+    for (int d = 8; d >= 0; d--) frac[d] = (char)('0' + ns % 10), ns /= 10;
     int k = 9;
     while (k > 0 && frac[k - 1] == '0') k--;
     out[n++] = '.';
@@ -225,11 +235,11 @@ static int utf8_seq(const unsigned char *s, size_t n, uint32_t *cp) {
 }
 
 /*
- * A buffered writer of JSON text (the log entry or exit.json): escapes as
+ * A buffered writer of JSON text (log entries or exit.json): escapes as
  * dockerd's json-file marshaller does (encoding/json's rules for <, >, &,
  * control characters, U+2028/2029 and invalid UTF-8 → \ufffd).
  */
-static char wbuf[8192];
+static char wbuf[128 * 1024];
 static size_t wlen;
 static int wfd = -1;
 static long long wtotal;
@@ -293,7 +303,14 @@ static void wjson(const unsigned char *s, size_t n) {
 }
 
 /* ---- json-file log ---- */
+/* Log entries are buffered while one read's worth of output is turned into entries, then written at once. */
+static void log_flush(void) {
+  if (wfd >= 0 && wfd == log_fd) wflush();
+  wfd = -1;
+}
+
 static void log_rotate(void) {
+  log_flush();
   close(log_fd);
   log_fd = -1;
   if (opt_log_files >= 2) {
@@ -321,7 +338,7 @@ static void log_entry(struct ostream *s, int newline, struct timespec ts) {
   char t[48];
   format_time(t, ts);
   wfd = log_fd;
-  wtotal = 0;
+  long long before = wtotal + (long long)wlen;
   wstr("{\"log\":");
   wjson((const unsigned char *)s->line, s->len + (newline ? 1 : 0));
   wstr(",\"stream\":\"");
@@ -329,9 +346,7 @@ static void log_entry(struct ostream *s, int newline, struct timespec ts) {
   wstr("\",\"time\":\"");
   wstr(t);
   wstr("\"}\n");
-  wflush();
-  wfd = -1;
-  log_size += wtotal;
+  log_size += wtotal + (long long)wlen - before;
   s->len = 0;
 }
 
@@ -370,10 +385,12 @@ static void log_data(struct ostream *s, const char *data, size_t n) {
       if (s->len == LOG_LINE_MAX) log_emit(s, 0);
     }
   }
+  log_flush();
 }
 
 static void log_eof(struct ostream *s) {
   if (opt_log && s->len) log_emit(s, 0);
+  log_flush();
 }
 
 /* ---- attach clients ---- */
@@ -612,6 +629,7 @@ static void write_exit(int code, int sig, const char *error, size_t error_len) {
     return;
   }
   char num[64];
+  log_flush();
   wfd = fd;
   snprintf(num, sizeof num, "{\"exitCode\":%d", code);
   wstr(num);

@@ -44,6 +44,12 @@ export interface LogsRequest {
   untilNanos: string;
   /** Lines from the end; -1 for all. */
   tail: number;
+  /**
+   * Entries of one stream that follow each other in a batch may come as one entry, with the
+   * time of the first: for a reader that shows no times and frames no single entries (a read
+   * that neither follows nor asks for timestamps). Far fewer entries to encode and decode.
+   */
+  coalesce: boolean;
 }
 
 export interface LogsHeader {
@@ -68,7 +74,16 @@ export interface LogsResponse {
 }
 
 function createBaseLogsRequest(): LogsRequest {
-  return { ref: "", follow: false, stdout: false, stderr: false, sinceNanos: "", untilNanos: "", tail: 0 };
+  return {
+    ref: "",
+    follow: false,
+    stdout: false,
+    stderr: false,
+    sinceNanos: "",
+    untilNanos: "",
+    tail: 0,
+    coalesce: false,
+  };
 }
 
 export const LogsRequest: MessageFns<LogsRequest> = {
@@ -93,6 +108,9 @@ export const LogsRequest: MessageFns<LogsRequest> = {
     }
     if (message.tail !== 0) {
       writer.uint32(56).int64(message.tail);
+    }
+    if (message.coalesce !== false) {
+      writer.uint32(64).bool(message.coalesce);
     }
     return writer;
   },
@@ -166,6 +184,14 @@ export const LogsRequest: MessageFns<LogsRequest> = {
             message.tail = longToNumber(reader.int64());
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.coalesce = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -195,6 +221,7 @@ export const LogsRequest: MessageFns<LogsRequest> = {
         ? globalThis.String(object.until_nanos)
         : "",
       tail: isSet(object.tail) ? globalThis.Number(object.tail) : 0,
+      coalesce: isSet(object.coalesce) ? globalThis.Boolean(object.coalesce) : false,
     };
   },
 
@@ -221,6 +248,9 @@ export const LogsRequest: MessageFns<LogsRequest> = {
     if (message.tail !== 0) {
       obj.tail = Math.round(message.tail);
     }
+    if (message.coalesce !== false) {
+      obj.coalesce = message.coalesce;
+    }
     return obj;
   },
 
@@ -236,6 +266,7 @@ export const LogsRequest: MessageFns<LogsRequest> = {
     message.sinceNanos = object.sinceNanos ?? "";
     message.untilNanos = object.untilNanos ?? "";
     message.tail = object.tail ?? 0;
+    message.coalesce = object.coalesce ?? false;
     return message;
   },
 };
