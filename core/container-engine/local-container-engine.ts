@@ -35,7 +35,7 @@ import { chainId } from '../snapshots/chain-id.js';
 import { coalesceRuns, readLogs } from '../logs/index.js';
 import { archivePath, diffChanges, exportRootfs, extractArchive, layerFromUpper, statPath } from '../rootfs/index.js';
 import {
-  encodeFrame, OciRuntime, readExitRecord, stateDirName, reattach, startContainer, startExec, waitExit, type ExitRecord, type OciRuntimeOptions,
+  encodeFrame, OciRuntime, readExitRecord, stateDirName, reattach, signalThroughMonitor, startContainer, startExec, waitExit, type ExitRecord, type OciRuntimeOptions,
 } from '../runtime/index.js';
 import {
   newContainerId, newContainerRecord, resetForManualStart, rfc3339Nano, setManuallyStopped, setPaused, setRemoving,
@@ -750,7 +750,21 @@ export class LocalContainerEngine implements ContainerEngine {
   }
 
   async #signal(record: ContainerRecord, signal: number): Promise<void> {
-    await this.#runtime(record).kill(record.id, signal, { all: signal === 9 });
+    // Through the monitor (no runtime process, no pid race). SIGKILL of the init ends every
+    // process of the container's own PID namespace; one sharing the host's needs the
+    // runtime's `kill --all`, as does a monitor without the control socket.
+    const sharesHostPids = record.hostConfig.PidMode === 'host';
+    let sent = false;
+    if (!(signal === 9 && sharesHostPids)) {
+      try {
+        const result = await signalThroughMonitor(join(this.#monitors, stateDirName(record.id)), signal);
+        if (result === 'not-running') throw errorOf('conflict', `Cannot kill container: ${record.id}: Container ${record.id} is not running`);
+        sent = true;
+      } catch (err) {
+        if (!isKind(err, 'unavailable')) throw err;
+      }
+    }
+    if (!sent) await this.#runtime(record).kill(record.id, signal, { all: signal === 9 });
     this.#publish(record, 'kill', { signal: String(signal) });
   }
 

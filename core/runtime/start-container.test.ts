@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { access, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { attach, collectOutput, STREAM_STDERR, STREAM_STDOUT } from './attach.js';
+import { signalThroughMonitor } from './control.js';
 import { waitExit } from './exit-record.js';
 import { isMonitor, reattach } from './reattach.js';
 import { RuntimeFixture, until } from './runtime-fixture.js';
@@ -76,6 +77,22 @@ describe('containers and execs under moby-monitor, with real runc', { skip, time
     await until(async () => (await fx.runtime.ps(c.id)).length === 2);
     await fx.runtime.kill(c.id, 'SIGTERM', { all: true });
     assert.equal((await waitExit(started.exitFile)).exitCode, 143);
+  });
+
+  it('signals the init through control.sock: USR1 is trapped, KILL ends the whole namespace, then "not running"', async () => {
+    const c = await fx.container('ctl', ['sh', '-c', 'trap "echo got-usr1" USR1; sleep 1000 & while :; do wait; done']);
+    const started = await run(c);
+    const dir = dirname(started.exitFile);
+    await until(async () => (await fx.runtime.ps(c.id)).length === 2);
+    assert.equal(await signalThroughMonitor(dir, 10), 'sent');
+    await until(async () => (await readFile(c.logPath!, 'utf8')).includes('got-usr1'));
+    await assert.rejects(signalThroughMonitor(dir, 99), { kind: 'invalid-argument' });
+    assert.equal(await signalThroughMonitor(dir, 9), 'sent');
+    const exit = await waitExit(started.exitFile);
+    assert.deepEqual([exit.exitCode, exit.signal], [137, 9]);
+    assert.deepEqual(await fx.runtime.list(), [], 'the sleep died with its namespace: runc delete had nothing left');
+    // Once the init is gone, the socket is too: callers fall back or report "not running".
+    await assert.rejects(signalThroughMonitor(dir, 15), { kind: 'unavailable' });
   });
 
   it('an attach between create and start sees all the output, framed as Docker multiplexes it', async () => {

@@ -68,6 +68,14 @@
  * stream 3 or disconnects. When the process has exited and its output is
  * drained (for at most DRAIN_MS; DRAIN_MAX_MS while a client is catching
  * up), exit.json is written and clients see EOF.
+ *
+ * Control protocol (control.sock, container mode only, unix stream, 0600):
+ * the client sends a signal number (BE32); the monitor signals the
+ * container's init and answers one byte: 0 sent, 2 not running (it has
+ * exited: the monitor reaps it, so its pid cannot have been reused), 3 the
+ * kill failed, 1 a malformed request. Then it closes. The socket goes once
+ * the init has exited. This is how the engine signals a container without
+ * running the runtime (a process, tens of ms) and without a pid race.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -85,6 +93,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -135,7 +144,7 @@ struct client {
 static struct client clients[MAX_CLIENTS];
 static int accepted_any;
 
-static int listen_fd = -1, sig_fd = -1, master_fd = -1, stdin_fd = -1;
+static int listen_fd = -1, ctl_fd = -1, sig_fd = -1, master_fd = -1, stdin_fd = -1;
 static char stdin_buf[STDIN_BUF];
 static size_t stdin_len;
 static int stdin_closing; /* close once the buffer is written */
@@ -477,6 +486,39 @@ static void accept_clients(void) {
     accepted_any = 1;
     if (opt_wait_attach && !launched) launch_requested = 1;
   }
+}
+
+/* Control clients (see the top): one request each, served at once. */
+static void control_serve(void) {
+  for (;;) {
+    int fd = accept4(ctl_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0) return;
+    struct timeval tv = {.tv_sec = 0, .tv_usec = 200000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    unsigned char req[4];
+    size_t got = 0;
+    while (got < sizeof req) {
+      ssize_t n = read(fd, req + got, sizeof req - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      got += (size_t)n;
+    }
+    unsigned char reply = 1;
+    if (got == sizeof req) {
+      int sig = (int)((uint32_t)req[0] << 24 | (uint32_t)req[1] << 16 | (uint32_t)req[2] << 8 | req[3]);
+      /* Not reaped yet (a zombie at worst): the pid is still the init's. */
+      if (target <= 0 || target_exited) reply = 2;
+      else if (sig <= 0 || sig >= 65) reply = 1;
+      else reply = kill(target, sig) == 0 ? 0 : 3;
+    }
+    if (write(fd, &reply, 1) < 0) say("control reply: %s", strerror(errno));
+    close(fd);
+  }
+}
+
+static void control_close(void) {
+  if (ctl_fd >= 0) close(ctl_fd), ctl_fd = -1, unlink("control.sock");
 }
 
 static void apply_resize(void) {
@@ -900,6 +942,7 @@ static void reap(void) {
 }
 
 static void finish(void) {
+  control_close();
   for (int i = 0; i < 2; i++) {
     if (outs[i].fd >= 0) {
       if (outs[i].fd == master_fd) master_fd = -1;
@@ -1024,6 +1067,10 @@ int main(int argc, char **argv) {
   if (sig_fd < 0) fail_monitor("signalfd");
   listen_fd = unix_listen("attach.sock", 16);
   if (listen_fd < 0) fail_monitor("listen attach.sock");
+  if (!opt_exec) {
+    ctl_fd = unix_listen("control.sock", 16);
+    if (ctl_fd < 0) fail_monitor("listen control.sock");
+  }
   if (opt_log) {
     log_fd = open(opt_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     if (log_fd < 0) fail_monitor("open the log file");
@@ -1037,6 +1084,7 @@ int main(int argc, char **argv) {
     if (launch() < 0) {
       report("error runtime\n", errtext, launch_error_len);
       unlink("attach.sock");
+      control_close();
       return 1;
     }
     n = snprintf(pidtext, sizeof pidtext, "ready %d\n", (int)target);
@@ -1059,10 +1107,11 @@ int main(int argc, char **argv) {
       blocked = 1;
       if (stall_wait < 0 || left < stall_wait) stall_wait = left;
     }
-    struct pollfd p[4 + MAX_CLIENTS];
-    int np = 0, ix_sig = -1, ix_out[2] = {-1, -1}, ix_client[MAX_CLIENTS];
+    struct pollfd p[5 + MAX_CLIENTS];
+    int np = 0, ix_sig = -1, ix_ctl = -1, ix_out[2] = {-1, -1}, ix_client[MAX_CLIENTS];
     p[ix_sig = np++] = (struct pollfd){.fd = sig_fd, .events = POLLIN};
     p[np++] = (struct pollfd){.fd = listen_fd, .events = POLLIN};
+    if (ctl_fd >= 0) p[ix_ctl = np++] = (struct pollfd){.fd = ctl_fd, .events = POLLIN};
     for (int i = 0; i < 2 && !blocked; i++)
       if (outs[i].fd >= 0) {
         short ev = POLLIN;
@@ -1100,6 +1149,7 @@ int main(int argc, char **argv) {
     if (poll(p, (nfds_t)np, timeout) < 0 && errno != EINTR) fail_monitor("poll");
 
     if (p[ix_sig].revents) reap();
+    if (ix_ctl >= 0 && p[ix_ctl].revents) control_serve();
     /* Accept before reading output: a client connected before output was written sees that output. */
     accept_clients();
     if (launch_requested && !launched) {
