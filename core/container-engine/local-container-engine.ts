@@ -35,7 +35,7 @@ import { chainId } from '../snapshots/chain-id.js';
 import { coalesceRuns, readLogs } from '../logs/index.js';
 import { archivePath, diffChanges, exportRootfs, extractArchive, layerFromUpper, statPath } from '../rootfs/index.js';
 import {
-  encodeFrame, OciRuntime, readExitRecord, stateDirName, reattach, signalThroughMonitor, startContainer, startExec, waitExit, type ExitRecord, type OciRuntimeOptions,
+  encodeFrame, OciRuntime, readExitRecord, stateDirName, reattach, signalThroughMonitor, startContainer, startExec, waitExit, waitReleased, type ExitRecord, type OciRuntimeOptions,
 } from '../runtime/index.js';
 import {
   newContainerId, newContainerRecord, resetForManualStart, rfc3339Nano, setManuallyStopped, setPaused, setRemoving,
@@ -370,6 +370,9 @@ export class LocalContainerEngine implements ContainerEngine {
       const bundle = this.#bundle(id);
       await rm(bundle, { recursive: true, force: true });
       await writeBundle(bundle, spec, { sync: false });
+      // The last run's monitor deletes the container from the runtime after recording its exit.
+      await waitReleased(join(this.#monitors, stateDirName(id)), id);
+      if (runtimeOptions.root && existsSync(join(runtimeOptions.root, id))) await new OciRuntime(runtimeOptions).delete(id, { force: true }).catch(() => undefined);
       await rm(join(this.#monitors, stateDirName(id)), { recursive: true, force: true });
       trace.mark('spec+bundle');
       const logOpts = logOptions(record);
@@ -849,25 +852,29 @@ export class LocalContainerEngine implements ContainerEngine {
       trace.mark('kill');
       await this.#locked(id, async () => {
         trace.mark('lock');
-        // A container whose monitor saw it exit was deleted from the runtime by that monitor:
-        // `runc delete` (a process, tens of ms) only when the runtime still keeps its state.
-        const runtimeOptions = this.#runtimeOptions(record);
-        if (!runtimeOptions.root || existsSync(join(runtimeOptions.root, id))) {
-          await new OciRuntime(runtimeOptions).delete(id, { force: true }).catch(() => undefined);
-        }
-        trace.mark('runtime-delete');
         await this.#unwire(id);
         while ((this.#mounts.get(id) ?? 0) > 0) await this.#unmount(id);
         await unmountRootfs(this.#rootfs(id)).catch(() => undefined);
         await this.#unmountVolumes(id).catch(() => undefined);
         if (this.#opts.volumes) await releaseMounts(record.mounts as ContainerMount[], { volumes: this.#opts.volumes, containerId: id, removeAnonymous: opts.volumes ?? false });
         trace.mark('unwire+unmount');
-        // The layer store's snapshots and the exec root's files (remade at every start) are
-        // independent: together. The container's own directory goes once the rest is released.
+        // The layer store's snapshots, the bundle and the runtime's state are independent:
+        // together. The container's monitor deletes it from the runtime after recording its
+        // exit (waited for here); `runc delete` (a process, tens of ms) only when the runtime
+        // still keeps its state (a monitor that died first). The container's own directory
+        // goes once the rest is released.
+        const runtimeOptions = this.#runtimeOptions(record);
+        const monitorDir = join(this.#monitors, stateDirName(id));
         await Promise.all([
           releaseRootfs(this.#opts.layers, id),
           rm(this.#bundle(id), { recursive: true, force: true }),
-          rm(join(this.#monitors, stateDirName(id)), { recursive: true, force: true }),
+          (async () => {
+            await waitReleased(monitorDir, id);
+            if (!runtimeOptions.root || existsSync(join(runtimeOptions.root, id))) {
+              await new OciRuntime(runtimeOptions).delete(id, { force: true }).catch(() => undefined);
+            }
+            await rm(monitorDir, { recursive: true, force: true });
+          })(),
         ]);
         await rm(this.#dir(id), { recursive: true, force: true });
         for (const execId of record.execIds) this.#execs.delete(execId);

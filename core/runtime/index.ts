@@ -51,7 +51,7 @@ export {
   type OutputFrame,
 } from './attach.js';
 export { reattach, isMonitor, type ReattachedContainer } from './reattach.js';
-export { signalThroughMonitor, type ControlResult } from './control.js';
+export { signalThroughMonitor, waitReleased, type ControlResult } from './control.js';
 export { waitExit, readExitRecord, signalName, type ExitRecord } from './exit-record.js';
 export { monitorBinary, ensureMonitorBinary } from './monitor-binary.js';
 export type { MonitorConfig, MonitorRecord } from './monitor-record.js';

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { attach, collectOutput, STREAM_STDERR, STREAM_STDOUT } from './attach.js';
-import { signalThroughMonitor } from './control.js';
+import { signalThroughMonitor, waitReleased } from './control.js';
 import { waitExit } from './exit-record.js';
 import { isMonitor, reattach } from './reattach.js';
 import { RuntimeFixture, until } from './runtime-fixture.js';
@@ -52,7 +53,9 @@ describe('containers and execs under moby-monitor, with real runc', { skip, time
       '"tail"',
     ]);
     assert.deepEqual(entries.filter((e) => e.stream === 'stderr').map((e) => e.log), ['"oops\\n"']);
-    assert.deepEqual(await fx.runtime.list(), [], 'the monitor deleted the container before recording the exit');
+    await waitReleased(dirname(started.exitFile), c.id);
+    assert.ok(existsSync(join(dirname(started.exitFile), 'deleted')));
+    assert.deepEqual(await fx.runtime.list(), [], 'then the monitor deleted the container from the runtime');
     await until(async () => !(await isMonitor(started.monitorPid, c.id)));
   });
 
@@ -90,6 +93,7 @@ describe('containers and execs under moby-monitor, with real runc', { skip, time
     assert.equal(await signalThroughMonitor(dir, 9), 'sent');
     const exit = await waitExit(started.exitFile);
     assert.deepEqual([exit.exitCode, exit.signal], [137, 9]);
+    await waitReleased(dirname(started.exitFile), c.id);
     assert.deepEqual(await fx.runtime.list(), [], 'the sleep died with its namespace: runc delete had nothing left');
     // Once the init is gone, the socket is too: callers fall back or report "not running".
     await assert.rejects(signalThroughMonitor(dir, 15), { kind: 'unavailable' });

@@ -25,7 +25,9 @@
  * Without --exec (container mode) it runs (S = the state dir, absolute)
  *   RUNTIME [--root R] --log S/runtime.log --log-format json create --bundle B
  *           --pid-file S/init.pid [--console-socket S/console.sock] ID
- * and, once the container's init exits, `RUNTIME delete --force ID`. The
+ * and, once the container's init has exited, its exit is recorded and attach
+ * clients have had their EOF, `RUNTIME delete --force ID`, then the empty
+ * file S/deleted (the driver waits for it before reusing the ID). The
  * container is created, not started: the engine runs `RUNTIME start ID`.
  * With --exec PROCESS_JSON (exec mode) it runs
  *   RUNTIME [--root R] --log S/runtime.log --log-format json exec -d
@@ -40,7 +42,8 @@
  * and is discarded while none is attached.
  *
  * Files in the state dir: monitor.pid, init.pid / exec.pid (written by the
- * runtime), runtime.log (the runtime's JSON log), attach.sock (0600),
+ * runtime), runtime.log (the runtime's JSON log), attach.sock and
+ * control.sock (0600), deleted (container mode, after the runtime's delete),
  * exit.json (written last, atomically: tmp + rename):
  *   {"exitCode":N[,"signal":S][,"error":"…"],"finishedAt":"RFC3339Nano"}
  * exitCode is 128+S for a death by signal S (Docker's convention); "error"
@@ -953,22 +956,6 @@ static void finish(void) {
   if (log_fd >= 0) close(log_fd), log_fd = -1;
   if (stdin_fd >= 0 && !opt_tty) close(stdin_fd);
   stdin_fd = -1;
-  if (!opt_exec && launched) {
-    int io[3];
-    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-    io[0] = io[1] = null_fd, io[2] = 2;
-    argv_reset();
-    argv_add("delete"), argv_add("--force"), argv_add(opt_id);
-    int e = 0;
-    pid_t pid = spawn_runtime(io, &e);
-    if (pid > 0) {
-      int st = wait_for(pid);
-      if (!WIFEXITED(st) || WEXITSTATUS(st)) say("%s delete failed", opt_runtime);
-    } else {
-      say("exec %s: %s", opt_runtime, strerror(e));
-    }
-    if (null_fd >= 0) close(null_fd);
-  }
   if (WIFSIGNALED(target_status)) write_exit(128 + WTERMSIG(target_status), WTERMSIG(target_status), NULL, 0);
   else write_exit(WEXITSTATUS(target_status), 0, NULL, 0);
   if (listen_fd >= 0) close(listen_fd), listen_fd = -1, unlink("attach.sock");
@@ -987,6 +974,29 @@ static void finish(void) {
   for (int i = 0; i < MAX_CLIENTS; i++) {
     if (clients[i].fd >= 0) shutdown(clients[i].fd, SHUT_RDWR);
     client_drop(&clients[i]);
+  }
+  /*
+   * The exit is recorded and the clients have their EOF; now the runtime forgets the
+   * container (a process, tens of ms, off the path of whoever waits for the exit), and
+   * `deleted` says so: the driver waits for it (or for this process to be gone) before it
+   * creates the container again or removes this directory.
+   */
+  if (!opt_exec && launched) {
+    int io[3];
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    io[0] = io[1] = null_fd, io[2] = 2;
+    argv_reset();
+    argv_add("delete"), argv_add("--force"), argv_add(opt_id);
+    int e = 0;
+    pid_t pid = spawn_runtime(io, &e);
+    if (pid > 0) {
+      int st = wait_for(pid);
+      if (!WIFEXITED(st) || WEXITSTATUS(st)) say("%s delete failed", opt_runtime);
+    } else {
+      say("exec %s: %s", opt_runtime, strerror(e));
+    }
+    if (null_fd >= 0) close(null_fd);
+    if (write_file_atomic("deleted", "", 0) < 0) say("deleted: %s", strerror(errno));
   }
   exit(0);
 }
