@@ -36,6 +36,14 @@ describe('OciRuntime driving real runc', { skip, timeout: 120_000 }, () => {
     await assert.rejects(rt.state(c.id), (err) => isKind(err, 'not-found'));
   });
 
+  it('start of a created container whose init died reports it dead instead of waiting', async () => {
+    const c = await fx.container('dead-init', ['sleep', '1000']);
+    await fx.runtime.create(c.id, c.bundle, { pidFile: join(fx.dir, 'dead-init.pid') });
+    process.kill((await fx.runtime.state(c.id)).pid, 'SIGKILL');
+    await assert.rejects(fx.runtime.start(c.id), /OCI runtime start failed: .*(already dead|not running|stopped)/);
+    await fx.runtime.delete(c.id, { force: true });
+  });
+
   it("reports an unknown container as not-found, in the runtime's words", async () => {
     await assert.rejects(fx.runtime.start('moby-rt-nope'), (err: Error) => {
       assert.ok(isKind(err, 'not-found'));

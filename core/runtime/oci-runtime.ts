@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { isAbsolute } from 'node:path';
+import { constants } from 'node:fs';
+import { access, open, readFile, unlink } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { exitStatus, spawnFast } from '../sys/spawn.js';
 import type { Readable, Writable } from 'node:stream';
 import { runtimeError } from './runtime-error.js';
@@ -107,7 +109,15 @@ export class OciRuntime {
     return { stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, created };
   }
 
+  /**
+   * Starts a created container. With runc (and a known root) the engine does what `runc start`
+   * does, without its process (tens of ms, more when many start at once): a created
+   * container's init waits to open `<root>/<id>/exec.fifo` for writing; reading its byte lets
+   * it exec the process, and removing the fifo makes the container `running` in runc's state.
+   * Otherwise, or when there is no fifo, `runtime start`.
+   */
   async start(id: string): Promise<void> {
+    if (this.root && basename(this.binary) === 'runc' && (await startThroughFifo(join(this.root, id, 'exec.fifo'), id))) return;
     await this.run('start', ['start', id]);
   }
 
@@ -197,4 +207,48 @@ export class OciRuntime {
     if (status.code === 0) return stdout;
     throw runtimeError(op, stderr);
   }
+}
+
+/**
+ * runc's start handshake (libcontainer's `exec`): open the fifo without blocking, read the one
+ * byte the init writes once it has opened its end, remove the fifo. False when there is no
+ * fifo (not created by runc, or started already): the caller runs `runc start`. A fifo that
+ * goes away before its byte came means the init died (the monitor deleted the container).
+ */
+async function startThroughFifo(fifo: string, id: string): Promise<boolean> {
+  let fh;
+  try {
+    fh = await open(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw runtimeError('start', `open ${fifo}: ${(err as Error).message}`);
+  }
+  try {
+    const byte = Buffer.alloc(1);
+    for (let wait = 0; ; wait = Math.min(wait + 1, 20)) {
+      try {
+        // 0 bytes: the init has not opened its end yet; EAGAIN: it has, and not written yet.
+        if ((await fh.read(byte, 0, 1, null)).bytesRead === 1) break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw runtimeError('start', `read ${fifo}: ${(err as Error).message}`);
+      }
+      if (wait > 0 && !(await initWaiting(fifo))) throw runtimeError('start', `container ${id}: container process is already dead`);
+      await delay(wait);
+    }
+  } finally {
+    await fh.close();
+  }
+  await unlink(fifo);
+  return true;
+}
+
+/** Whether the created container's init can still open the fifo: the fifo is there and the init (state.json's pid) alive. */
+async function initWaiting(fifo: string): Promise<boolean> {
+  if (!(await access(fifo).then(() => true, () => false))) return false;
+  const state = await readFile(join(dirname(fifo), 'state.json'), 'utf8').catch(() => '');
+  const pid = Number(/"init_process_pid":(\d+)/.exec(state)?.[1] ?? 0);
+  if (!pid) return false;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2);
+  return stat !== '' && !fields.startsWith('Z') && !fields.startsWith('X');
 }
