@@ -191,6 +191,12 @@ describe(`containers through the docker CLI (target: ${targetKind()})`, { timeou
     assert.equal(r.stderr, 'to-err\n');
   });
 
+  it('docker exec of a missing command prints the runtime\'s reason, as dockerd does, and fails', { timeout: TEST_TIMEOUT }, async () => {
+    const r = await d(['exec', 'web', 'no-such-cmd']);
+    assert.equal(r.code, 126, JSON.stringify(r));
+    assert.match(r.stdout, /^OCI runtime exec failed: exec failed: unable to start container process: exec: "no-such-cmd": executable file not found in \$PATH: unknown\r\n$/);
+  });
+
   it('docker top web lists the container process', { timeout: TEST_TIMEOUT }, async () => {
     const pid = (await inspect(env, 'web')).State.Pid;
     const out = await must(['top', 'web']);

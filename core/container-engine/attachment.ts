@@ -43,8 +43,12 @@ export interface AttachmentOptions {
   onStdinEnd: 'close' | 'detach';
   /** Bytes sent before the live output (the `logs=1` replay). */
   replay?: AsyncIterable<Uint8Array>;
-  /** Runs before the output ends (an exec records its exit code, so a client inspecting at EOF sees it). */
-  beforeEnd?: () => Promise<void>;
+  /**
+   * Runs before the output ends (an exec records its exit code, so a client inspecting at EOF
+   * sees it); what it returns, already framed for this attachment, is the output's last bytes
+   * (an exec that could not start tells why, in band, as dockerd does).
+   */
+  beforeEnd?: () => Promise<Uint8Array | undefined>;
 }
 
 export class Attachment implements AttachSession {
@@ -112,7 +116,8 @@ export class Attachment implements AttachSession {
       if (!tty && stdout && stderr) {
         // The monitor already speaks Docker's multiplexed stream: pass it through.
         for await (const chunk of session.raw()) yield chunk;
-        await this.opts.beforeEnd?.();
+        const last = await this.opts.beforeEnd?.();
+        if (last?.length) yield last;
         return;
       }
       const decoder = new FrameDecoder();
@@ -125,7 +130,8 @@ export class Attachment implements AttachSession {
         }
         if (out.length > 0) yield Buffer.concat(out);
       }
-      await this.opts.beforeEnd?.();
+      const last = await this.opts.beforeEnd?.();
+      if (last?.length) yield last;
     } finally {
       this.close();
     }

@@ -35,7 +35,7 @@ import { chainId } from '../snapshots/chain-id.js';
 import { coalesceRuns, readLogs } from '../logs/index.js';
 import { archivePath, diffChanges, exportRootfs, extractArchive, layerFromUpper, statPath } from '../rootfs/index.js';
 import {
-  encodeFrame, OciRuntime, readExitRecord, stateDirName, reattach, signalThroughMonitor, startContainer, startExec, waitExit, waitReleased, type ExitRecord, type OciRuntimeOptions,
+  encodeFrame, OciRuntime, readExitRecord, runtimeMessage, stateDirName, reattach, signalThroughMonitor, STREAM_STDOUT, startContainer, startExec, waitExit, waitReleased, type ExitRecord, type OciRuntimeOptions,
 } from '../runtime/index.js';
 import {
   newContainerId, newContainerRecord, resetForManualStart, rfc3339Nano, setManuallyStopped, setPaused, setRemoving,
@@ -1109,10 +1109,16 @@ export class LocalContainerEngine implements ContainerEngine {
     const attachment = new Attachment(
       {
         stdin: exec.config.AttachStdin, stdout: exec.config.AttachStdout, stderr: exec.config.AttachStderr, tty, onStdinEnd: 'close',
-        // The monitor writes the exit record before it closes its clients: read it at EOF.
+        // The monitor writes the exit record before it closes its clients: read it at EOF. An
+        // exec the runtime could not start ends with dockerd's words for it, on stdout
+        // (`OCI runtime exec failed: exec failed: … executable file not found in $PATH: unknown`).
         beforeEnd: async () => {
           const exit = await readExitRecord(started.exitFile);
-          if (exit) record_(exit);
+          if (!exit) return undefined;
+          record_(exit);
+          if (!exit.error || !exec.config.AttachStdout) return undefined;
+          const text = `OCI runtime exec failed: ${runtimeMessage(exit.error) || exit.error}: unknown\r\n`;
+          return tty ? Buffer.from(text) : encodeFrame(STREAM_STDOUT, text);
         },
       },
       input,
