@@ -104,6 +104,25 @@ export function containerStoreConformance(label: string, factory: () => Promise<
         assert.deepEqual((await store.list()).map((r) => r.id), [neu.id, mid.id, old.id]);
       }));
 
+    it('list follows every change, and its records are frozen', () =>
+      withStore(async (store) => {
+        const a = await store.create(sampleRecord({ name: '/list-a', created: new Date('2026-01-01T00:00:00Z') }));
+        const b = await store.create(sampleRecord({ name: '/list-b', created: new Date('2026-01-02T00:00:00Z') }));
+        assert.deepEqual((await store.list()).map((r) => r.name), ['/list-b', '/list-a']);
+        await store.update(a.id, (r) => ({ ...r, args: ['changed'] }));
+        await assert.rejects(store.update(b.id, () => {
+          throw new Error('boom');
+        }));
+        await store.rename(b.id, 'list-c');
+        let listed = await store.list();
+        assert.deepEqual(listed.map((r) => [r.name, r.args]), [['/list-c', b.args], ['/list-a', ['changed']]]);
+        assert.throws(() => (listed[0]!.args as string[]).push('x'), TypeError);
+        await store.delete(a.id);
+        const c = await store.create(sampleRecord({ name: '/list-d', created: new Date('2026-01-03T00:00:00Z') }));
+        listed = await store.list();
+        assert.deepEqual(listed.map((r) => r.id), [c.id, b.id]);
+      }));
+
     it('updates atomically and leaves the record alone when fn throws', () =>
       withStore(async (store) => {
         const rec = await store.create(sampleRecord());

@@ -22,7 +22,12 @@ export interface ContainerStore {
   /** Like `get`, but undefined when nothing matches (an ambiguous prefix still throws). */
   find(ref: string): Promise<ContainerRecord | undefined>;
   /** Every record, newest first. */
-  list(): Promise<ContainerRecord[]>;
+  /**
+   * Every record, newest first. The records are shared and frozen (a list of many containers
+   * is asked for often, and parsing each one every time was most of `docker ps`): copy one
+   * before changing it.
+   */
+  list(): Promise<readonly Readonly<ContainerRecord>[]>;
   /**
    * Replaces the record of full id `id` with `fn(current)`, atomically. `fn` must be
    * synchronous; a throw leaves the record unchanged. It may not change `id` or `name`
@@ -75,6 +80,12 @@ export function noSuchContainer(ref: string): MobyError {
 /** `<root>/containers.db`, better-sqlite3 in WAL mode with every commit fsynced. */
 export class SqliteContainerStore implements ContainerStore {
   private readonly stmts;
+  /**
+   * Parsed, frozen records for `list`, and the IDs written since (re-read by the next list).
+   * This store is the only writer of its database (one process owns the data root).
+   */
+  #cache: Map<string, Readonly<ContainerRecord>> | undefined;
+  readonly #stale = new Set<string>();
 
   private constructor(
     private readonly db: Database.Database,
@@ -126,6 +137,7 @@ export class SqliteContainerStore implements ContainerStore {
     this.write(() => {
       if (this.stmts.byId.get(record.id)) throw errorOf('already-exists', `container ${record.id} already exists`);
       this.reserveIn(name, record.id);
+      this.#stale.add(record.id); // read again by the next list, whether this commits or not
       this.stmts.insert.run(record.id, name, stored.created, JSON.stringify(stored));
     });
     return structuredClone(stored);
@@ -141,8 +153,22 @@ export class SqliteContainerStore implements ContainerStore {
     return this.lookup(ref);
   }
 
-  async list(): Promise<ContainerRecord[]> {
-    return this.stmts.all.all().map((row) => JSON.parse(row.record) as ContainerRecord);
+  async list(): Promise<readonly Readonly<ContainerRecord>[]> {
+    if (this.#cache === undefined) {
+      this.#cache = new Map(this.stmts.all.all().map((row) => {
+        const record = deepFreeze(JSON.parse(row.record) as ContainerRecord);
+        return [record.id, record];
+      }));
+      this.#stale.clear();
+    }
+    for (const id of this.#stale) {
+      const row = this.stmts.byId.get(id);
+      if (row) this.#cache.set(id, deepFreeze(JSON.parse(row.record) as ContainerRecord));
+      else this.#cache.delete(id);
+    }
+    this.#stale.clear();
+    // As the query orders them: created (RFC 3339 text) descending, then ID.
+    return [...this.#cache.values()].sort((a, b) => (a.created === b.created ? (a.id < b.id ? -1 : 1) : a.created < b.created ? 1 : -1));
   }
 
   async update(id: string, fn: (record: ContainerRecord) => ContainerRecord): Promise<ContainerRecord> {
@@ -156,6 +182,7 @@ export class SqliteContainerStore implements ContainerStore {
       }
       if (!next || next.id !== current.id) throw errorOf('invalid-argument', `update of container ${id} may not change its id`);
       if (next.name !== current.name) throw errorOf('invalid-argument', `update of container ${id} may not change its name; rename it`);
+      this.#stale.add(id);
       this.stmts.save.run(next.name, JSON.stringify(next), id);
       return structuredClone(next);
     });
@@ -183,6 +210,7 @@ export class SqliteContainerStore implements ContainerStore {
       }
       this.stmts.release.run(current.name);
       const next = { ...current, name };
+      this.#stale.add(current.id);
       this.stmts.save.run(name, JSON.stringify(next), current.id);
       return next;
     });
@@ -190,6 +218,7 @@ export class SqliteContainerStore implements ContainerStore {
 
   async delete(id: string): Promise<void> {
     this.write(() => {
+      this.#stale.add(id);
       const result = this.stmts.remove.run(id);
       if (result.changes === 0) throw noSuchContainer(id);
       this.stmts.releaseAll.run(id);
@@ -250,4 +279,13 @@ export class SqliteContainerStore implements ContainerStore {
   private write<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }
+}
+
+/** Freezes an object and everything it holds. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+  }
+  return value;
 }
