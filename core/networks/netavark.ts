@@ -78,7 +78,20 @@ export class Netavark {
     }
   }
 
+  /**
+   * `netavark teardown`. The same host-wide race as setup's (another engine's netavark changing
+   * the shared chains meanwhile) can fail it half-way, leaving this endpoint's rules: it is
+   * tried again, up to three times in all, and the last failure is thrown.
+   */
   async teardown(netns: string, input: NetavarkInput): Promise<void> {
-    await run(this.binary, this.args('teardown', netns), { input: JSON.stringify(input) });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await run(this.binary, this.args('teardown', netns), { input: JSON.stringify(input) });
+        return;
+      } catch (err) {
+        if (attempt >= 2) throw err;
+        await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
+      }
+    }
   }
 }
